@@ -1,0 +1,73 @@
+"""Analyzers: find plugins through the ``crosscheck.analyzers`` entry points and run them.
+
+Built-in analyzers are registered through the same entry-point group as
+third-party ones, so they are found and loaded the same way. Loading is two
+phase, as in flake8: first find (sorted by name, for determinism), then load
+only the ones asked for; a plugin that fails to load is named with its
+distribution.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from crosscheck.analyzers.base import Analyzer
+from crosscheck.errors import PluginError
+from crosscheck.models import AnalyzerRun, CodeTarget, Options, RunStatus
+
+GROUP = "crosscheck.analyzers"
+
+__all__ = ["GROUP", "Analyzer", "available", "load", "run_all"]
+
+
+def available(entry_points: Iterable[importlib.metadata.EntryPoint] | None = None) -> dict[str, importlib.metadata.EntryPoint]:
+    """The analyzer plugins installed, by name, in sorted order."""
+    eps = importlib.metadata.entry_points(group=GROUP) if entry_points is None else entry_points
+    found: dict[str, importlib.metadata.EntryPoint] = {}
+    for ep in sorted(eps, key=lambda e: (e.name, e.value)):
+        found.setdefault(ep.name, ep)
+    return found
+
+
+def load(names: Sequence[str] = (), entry_points: Iterable[importlib.metadata.EntryPoint] | None = None) -> tuple[Analyzer, ...]:
+    """Instantiate the named analyzers (all installed ones when ``names`` is empty)."""
+    found = available(entry_points)
+    if not found:
+        raise PluginError(f"no analyzer plugins are installed (entry-point group {GROUP!r}); reinstall crosscheck")
+    unknown = sorted(set(names) - set(found))
+    if unknown:
+        raise PluginError(f"unknown analyzer {unknown[0]!r}; installed: {', '.join(found)}")
+    wanted = sorted(set(names)) if names else list(found)
+    analyzers = []
+    for name in wanted:
+        ep = found[name]
+        dist = f" (from {ep.dist.name} {ep.dist.version})" if ep.dist is not None else ""
+        try:
+            cls = ep.load()
+        except Exception as err:  # noqa: BLE001 - a broken plugin must not take the tool down unnamed
+            raise PluginError(f"analyzer plugin {name!r}{dist} failed to load: {err}") from err
+        if not (isinstance(cls, type) and issubclass(cls, Analyzer)):
+            raise PluginError(f"analyzer plugin {name!r}{dist} is not a crosscheck Analyzer subclass")
+        analyzers.append(cls())
+    return tuple(analyzers)
+
+
+def run_all(analyzers: Sequence[Analyzer], target: CodeTarget, options: Options) -> tuple[AnalyzerRun, ...]:
+    """Run the analyzers concurrently (they are child processes) and keep every result.
+
+    An analyzer that raises is recorded as failed instead of losing the others'
+    results.
+    """
+
+    def guarded(analyzer: Analyzer) -> AnalyzerRun:
+        try:
+            return analyzer.run(target, options)
+        except Exception as err:  # noqa: BLE001 - one plugin's bug must not lose the other results
+            return AnalyzerRun(analyzer.name, "", RunStatus.FAILED, message=f"{analyzer.name} crashed: {err!r}")
+
+    if not analyzers:
+        return ()
+    with ThreadPoolExecutor(max_workers=len(analyzers), thread_name_prefix="analyzer") as pool:
+        return tuple(pool.map(guarded, analyzers))

@@ -1,0 +1,129 @@
+"""The one small interface every analyzer plugin implements, and shared helpers."""
+
+from __future__ import annotations
+
+import abc
+import hashlib
+import os
+import re
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+from crosscheck.models import AnalyzerRun, CodeTarget, Finding, Options
+
+
+class Analyzer(abc.ABC):
+    """A static analyzer that turns a code target into normalized findings.
+
+    Implementations decide nothing about the review: they only report what the
+    tool found. A run that fails returns an :class:`AnalyzerRun` whose status says
+    so; it does not raise, so the other analyzers' results are kept.
+    """
+
+    name: ClassVar[str]
+    """Short stable name, also the entry-point name (``bandit``, ``semgrep``)."""
+
+    @abc.abstractmethod
+    def run(self, target: CodeTarget, options: Options) -> AnalyzerRun:
+        """Analyze every file of ``target`` and return the normalized result."""
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    """What a finished child process left behind."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    duration_s: float
+
+
+class ProcessTimeout(Exception):
+    """The child process ran past its time limit and was killed."""
+
+
+def run_process(
+    argv: Sequence[str], *, timeout_s: float, env: Mapping[str, str] | None = None, cwd: str | None = None
+) -> ProcessResult:
+    """Run ``argv`` without a shell and capture its output as text.
+
+    Raises :class:`ProcessTimeout` when the limit passes and ``FileNotFoundError``
+    when the executable does not exist.
+    """
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(  # noqa: S603 - argv list, no shell, fixed executables
+            list(argv),
+            capture_output=True,
+            timeout=timeout_s,
+            env=dict(env) if env is not None else None,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise ProcessTimeout(f"no result after {timeout_s:g} s") from None
+    return ProcessResult(
+        returncode=proc.returncode,
+        stdout=proc.stdout.decode("utf-8", errors="replace"),
+        stderr=proc.stderr.decode("utf-8", errors="replace"),
+        duration_s=time.perf_counter() - start,
+    )
+
+
+def last_line(text: str, limit: int = 300) -> str:
+    """The last non-empty line of ``text``, shortened: enough to say what went wrong."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1][:limit] if lines else ""
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def snippet_of(target: CodeTarget, path: str, line: int, end_line: int) -> str:
+    """The source lines ``line..end_line`` of ``path``, read from the file itself."""
+    source = target.file(path)
+    if source is None:
+        return ""
+    lines = source.lines
+    return "\n".join(lines[max(line, 1) - 1 : max(end_line, line)])
+
+
+def fingerprint(analyzer: str, rule_id: str, path: str, snippet: str) -> str:
+    """Hash of what a finding is about, independent of its line number."""
+    normalized = _SPACE.sub(" ", snippet).strip()
+    digest = hashlib.sha256("\x1f".join((analyzer, rule_id, path, normalized)).encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+def finalize(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Sort findings and make fingerprints unique within one analyzer's run.
+
+    Identical code flagged twice by the same rule in the same file would share a
+    fingerprint; the second and later copies get an occurrence suffix, counted in
+    line order so the result does not depend on the analyzer's output order.
+    """
+    ordered = sorted(set(findings), key=sort_key)
+    seen: Counter[str] = Counter()
+    result = []
+    for finding in ordered:
+        seen[finding.fingerprint] += 1
+        count = seen[finding.fingerprint]
+        result.append(finding if count == 1 else replace(finding, fingerprint=f"{finding.fingerprint}:{count}"))
+    return tuple(result)
+
+
+def sort_key(finding: Finding) -> tuple[str, int, int, str, str]:
+    """The canonical order of findings in every report."""
+    return (finding.path, finding.line, finding.end_line, finding.analyzer, finding.rule_id)
+
+
+def child_env(extra: Mapping[str, str]) -> dict[str, str]:
+    """The environment for an analyzer child process: ours plus ``extra``."""
+    env = dict(os.environ)
+    env.update(extra)
+    return env

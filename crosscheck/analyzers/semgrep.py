@@ -1,0 +1,188 @@
+"""The semgrep analyzer: semgrep OSS with crosscheck's own rule pack, fully offline."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from crosscheck.analyzers.base import (
+    Analyzer,
+    ProcessTimeout,
+    child_env,
+    finalize,
+    fingerprint,
+    last_line,
+    run_process,
+    snippet_of,
+)
+from crosscheck.models import AnalyzerRun, CodeTarget, Confidence, Finding, Options, RunStatus, Severity
+
+_SEVERITY = {"ERROR": "high", "CRITICAL": "high", "HIGH": "high", "WARNING": "medium", "MEDIUM": "medium",
+             "INFO": "low", "LOW": "low"}
+_CWE = re.compile(r"CWE-(\d+)")
+
+# Offline and quiet: no metrics, no version check, no registry; and no silent
+# skipping of tests/ folders (semgrep's default ignore list) or large files.
+OFFLINE_FLAGS = ("--metrics=off", "--disable-version-check")
+SCAN_FLAGS = ("--json", "--quiet", "--no-git-ignore", "--x-ignore-semgrepignore-files", "--max-target-bytes=0")
+
+
+def default_rules_dir() -> Path:
+    """The rule pack that ships with crosscheck.
+
+    In a wheel it is packaged as ``crosscheck/_rules``; in a source checkout it
+    is the repository's ``rules/`` folder next to the package.
+    """
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "_rules"
+    return packaged if packaged.is_dir() else here.parent / "rules"
+
+
+def semgrep_executable() -> str | None:
+    """The semgrep installed beside this Python, else the one on PATH."""
+    beside = Path(sys.executable).parent / "semgrep"
+    if beside.is_file():
+        return str(beside)
+    return shutil.which("semgrep")
+
+
+def offline_env(state_dir: str) -> dict[str, str]:
+    """Environment that keeps semgrep off the network and out of the user's home."""
+    return child_env({
+        "SEMGREP_ENABLE_VERSION_CHECK": "0",
+        "SEMGREP_SEND_METRICS": "off",
+        "SEMGREP_SETTINGS_FILE": str(Path(state_dir) / "settings.yml"),
+        "SEMGREP_LOG_FILE": str(Path(state_dir) / "semgrep.log"),
+        "SEMGREP_VERSION_CACHE_PATH": str(Path(state_dir) / "version"),
+    })
+
+
+class SemgrepAnalyzer(Analyzer):
+    """Runs ``semgrep scan`` once over the target with local rules only.
+
+    Since semgrep 1.100, logged-out runs hide the matched lines and fingerprints,
+    so snippets are read from the source and fingerprints computed here.
+    """
+
+    name = "semgrep"
+
+    def run(self, target: CodeTarget, options: Options) -> AnalyzerRun:
+        exe = semgrep_executable()
+        if exe is None:
+            return AnalyzerRun(self.name, "", RunStatus.MISSING, message="semgrep is not installed: pip install semgrep")
+        rules = Path(options.rules) if options.rules else default_rules_dir()
+        if not rules.exists():
+            return AnalyzerRun(self.name, "", RunStatus.FAILED, message=f"semgrep rules not found at {rules}")
+        with tempfile.TemporaryDirectory(prefix="crosscheck-semgrep-") as state:
+            try:
+                config = merge_rules(rules, Path(state)) if rules.is_dir() else rules
+            except (OSError, ValueError, yaml.YAMLError) as err:
+                return AnalyzerRun(self.name, "", RunStatus.FAILED, message=f"semgrep rules unusable: {err}")
+            argv = [exe, "scan", "--config", str(config), *OFFLINE_FLAGS, *SCAN_FLAGS, "--", target.root]
+            try:
+                proc = run_process(argv, timeout_s=options.timeout_s, env=offline_env(state), cwd=state)
+            except ProcessTimeout as err:
+                return AnalyzerRun(self.name, "", RunStatus.FAILED, message=f"semgrep timed out: {err}")
+        try:
+            report = json.loads(proc.stdout)
+        except json.JSONDecodeError:
+            why = last_line(proc.stderr) or f"exit code {proc.returncode}, no JSON on stdout"
+            return AnalyzerRun(self.name, "", RunStatus.FAILED, message=f"semgrep failed: {why}",
+                               duration_s=proc.duration_s)
+        if not isinstance(report, dict) or not isinstance(report.get("results"), list):
+            return AnalyzerRun(self.name, "", RunStatus.FAILED, message="semgrep's JSON has no results list",
+                               duration_s=proc.duration_s)
+        return parse_report(report, target, proc.duration_s)
+
+
+def merge_rules(folder: Path, into: Path) -> Path:
+    """Write every rule of a rule folder into one file, and return its path.
+
+    semgrep spends seconds per run loading a folder of small rule files; one
+    file with the same rules loads in a fraction of that. Duplicate rule ids
+    are refused, since findings would become ambiguous.
+    """
+    rules: list[Any] = []
+    seen: set[str] = set()
+    for path in sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+                       and not any(part.startswith(".") for part in p.relative_to(folder).parts)):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(document, dict) or not isinstance(document.get("rules"), list):
+            raise ValueError(f"{path.name} has no 'rules' list")
+        for rule in document["rules"]:
+            rule_id = str(rule.get("id")) if isinstance(rule, dict) else ""
+            if not rule_id or rule_id in seen:
+                raise ValueError(f"{path.name}: missing or duplicate rule id {rule_id!r}")
+            seen.add(rule_id)
+            rules.append(rule)
+    if not rules:
+        raise ValueError(f"no rules found in {folder}")
+    merged = into / "rules.yaml"
+    merged.write_text(yaml.safe_dump({"rules": rules}, sort_keys=True), encoding="utf-8")
+    return merged
+
+
+def rule_id_of(check_id: str) -> str:
+    """Drop the config-path prefix semgrep puts before a rule id (``rules.x`` -> ``x``)."""
+    return check_id.rsplit(".", 1)[-1]
+
+
+def parse_report(report: dict[str, Any], target: CodeTarget, duration_s: float) -> AnalyzerRun:
+    """Turn semgrep's JSON report into a normalized run."""
+    version = str(report.get("version", ""))
+    relative = {f.abspath: f.path for f in target.files}
+    findings = []
+    for item in report["results"]:
+        path = relative.get(str(Path(str(item.get("path", ""))).resolve()))
+        if path is None:
+            continue
+        extra = item.get("extra") or {}
+        metadata = extra.get("metadata") or {}
+        rule_id = rule_id_of(str(item.get("check_id", "")))
+        line = int((item.get("start") or {}).get("line") or 1)
+        end_line = max(line, int((item.get("end") or {}).get("line") or line))
+        snippet = snippet_of(target, path, line, end_line)
+        cwe_field = metadata.get("cwe") or []
+        cwe = tuple(sorted({int(m) for text in ([cwe_field] if isinstance(cwe_field, str) else cwe_field)
+                            for m in _CWE.findall(str(text))}))
+        findings.append(Finding(
+            analyzer="semgrep",
+            rule_id=rule_id,
+            cwe=cwe,
+            severity=Severity(_SEVERITY.get(str(extra.get("severity", "")).upper(), "medium")),
+            confidence=Confidence(str(metadata.get("confidence", "medium")).lower()
+                                  if str(metadata.get("confidence", "")).lower() in ("low", "medium", "high")
+                                  else "medium"),
+            path=path,
+            line=line,
+            end_line=end_line,
+            message=" ".join(str(extra.get("message", "")).split()),
+            snippet=snippet,
+            fingerprint=fingerprint("semgrep", rule_id, path, snippet),
+        ))
+    errors = []
+    fatal = []
+    for err in report.get("errors") or []:
+        where = err.get("path") or (err.get("spans") or [{}])[0].get("file") or ""
+        text = " ".join(str(err.get("message") or err.get("type") or "error").split())[:300]
+        where_rel = relative.get(str(Path(where).resolve()), where) if where else ""
+        if where_rel in relative.values():
+            errors.append(f"{where_rel}: {text}")
+        elif str(err.get("level", "")).lower() == "error":
+            fatal.append(text)
+    scanned = {relative.get(str(Path(p).resolve())) for p in (report.get("paths") or {}).get("scanned") or []}
+    unscanned = sorted(f.path for f in target.files if f.path not in scanned)
+    errors.extend(f"{p}: not scanned by semgrep" for p in unscanned if not any(e.startswith(f"{p}: ") for e in errors))
+    if fatal:
+        return AnalyzerRun("semgrep", version, RunStatus.FAILED, errors=tuple(sorted(errors)),
+                           message=f"semgrep reported an error: {fatal[0]}", duration_s=duration_s)
+    status = RunStatus.PARTIAL if errors else RunStatus.OK
+    message = f"semgrep could not analyze {len(errors)} file(s)" if errors else ""
+    return AnalyzerRun("semgrep", version, status, finalize(findings), tuple(sorted(errors)), message, duration_s)

@@ -1,0 +1,32 @@
+"""Report formats: one module per format, chosen from a registry by name.
+
+Formatters only render a :class:`~crosscheck.report.Report`; they decide nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+
+from crosscheck.formats import json_format, text_format
+from crosscheck.report import Report
+
+
+class Format(str, enum.Enum):
+    """The output formats, by the name ``--format`` takes."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+Renderer = Callable[[Report, bool], str]
+
+RENDERERS: dict[Format, Renderer] = {
+    Format.TEXT: text_format.render,
+    Format.JSON: json_format.render,
+}
+
+
+def render(report: Report, fmt: Format, *, color: bool = False) -> str:
+    """Render ``report`` in ``fmt``; ``color`` only matters to terminal formats."""
+    return RENDERERS[fmt](report, color)

@@ -1,0 +1,12 @@
+"""The JSON report: the documented, versioned shape, byte-identical for the same inputs."""
+
+from __future__ import annotations
+
+import json
+
+from crosscheck.report import Report
+
+
+def render(report: Report, color: bool = False) -> str:
+    """Sorted keys, two-space indent, no timestamps, a final newline."""
+    return json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

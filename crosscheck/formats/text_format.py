@@ -1,0 +1,108 @@
+"""The terminal report, drawn with rich; colour only when asked (on a TTY).
+
+Review text and analyzer messages are untrusted: control characters (ANSI
+escape sequences among them) are replaced before anything reaches the terminal,
+and text is passed to rich as plain ``Text``, never as markup.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from crosscheck.report import Report
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_OUTCOME_STYLE = {
+    "confirmed": "green", "upheld": "green", "unsupported": "yellow", "generic": "dim",
+    "ungrounded": "bold red", "contradicted": "bold red", "matched": "green", "missed": "bold red",
+    "consistent": "green", "self-contradictory": "bold red", "undetermined": "yellow",
+}
+WIDTH = 120
+
+
+def clean(text: object, limit: int = 0) -> str:
+    """Untrusted text made safe for a terminal: no control characters, one line."""
+    flat = " ".join(_CONTROL.sub("\ufffd", str(text)).split())
+    return flat if not limit or len(flat) <= limit else flat[: limit - 1] + "\u2026"
+
+
+def _styled(value: str) -> Text:
+    return Text(value, style=_OUTCOME_STYLE.get(value, ""))
+
+
+def _ratio(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def _anchors(claim: dict[str, Any]) -> str:
+    parts = []
+    for c in claim["citations"]:
+        where = f"L{c['line']}" + (f"-{c['end_line']}" if c["end_line"] not in (None, c["line"]) else "") \
+            if c["line"] is not None else ""
+        what = clean(c["code"], 28) if c["code"] else ""
+        moved = f"\u2192L{c['actual_line']}" if c["status"] in ("moved", "near", "comment") and c["actual_line"] else ""
+        tag = "suggests " if c["role"] == "suggestion" else ""
+        parts.append(f"{tag}{' '.join(p for p in (where, what) if p)}: {c['status']}{moved}")
+    return "\n".join(parts) if parts else "-"
+
+
+def render(report: Report, color: bool = False) -> str:
+    """The whole report as terminal text."""
+    data = report.to_dict()
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=WIDTH, force_terminal=color, no_color=not color,
+                      color_system="standard" if color else None, highlight=False, emoji=False)
+    verdict = data["verdict"]
+    console.print(Text(f"crosscheck {data['tool']['version']}: {clean(data['code']['path'])} "
+                       f"vs {clean(data['review']['path'])}", style="bold"))
+    line = Text("Verdict: stated ")
+    line.append(verdict["stated"], style="bold")
+    line.append(" \u2192 ")
+    line.append_text(_styled(verdict["consistency"]))
+    line.append(f" ({clean(verdict['reason'])})")
+    console.print(line)
+    console.print("Analyzers: " + ", ".join(
+        f"{a['name']} {a['version'] or '?'} {a['status']} ({a['findings']} findings)"
+        + (f" - {clean(a['message'], 80)}" if a["message"] else "") for a in data["analyzers"]))
+
+    claims = Table(title="Claims", title_justify="left", expand=False, show_lines=False)
+    for column in ("id", "kind", "outcome", "CWE", "anchors", "claim / reason"):
+        claims.add_column(column, overflow="fold")
+    for c in data["claims"]:
+        title = clean(c["title"] or c["text"], 60)
+        body = Text(title + "\n")
+        body.append(clean(c["reason"], 90), style="dim")
+        claims.add_row(c["id"], c["kind"], _styled(c["outcome"]),
+                       " ".join(f"CWE-{n}" for n in c["cwe"][:4]) or "-", _anchors(c), body)
+    console.print(claims)
+
+    if data["findings"]:
+        findings = Table(title="Findings", title_justify="left")
+        for column in ("id", "severity", "analyzer", "rule", "CWE", "where", "status", "message"):
+            findings.add_column(column, overflow="fold")
+        for f in data["findings"]:
+            status = _styled(f["status"])
+            if f["claims"]:
+                status.append(" " + ",".join(f["claims"]), style="dim")
+            findings.add_row(f["id"], f["severity"], f["analyzer"], f["rule_id"],
+                             " ".join(f"CWE-{n}" for n in f["cwe"]) or "-", f"{f['path']}:{f['line']}", status,
+                             clean(f["message"], 70))
+        console.print(findings)
+    else:
+        console.print("Findings: none")
+
+    m = data["metrics"]
+    console.print(
+        f"Metrics: claim precision {_ratio(m['claim_precision'])}, finding recall {_ratio(m['finding_recall'])}, "
+        f"grounding rate {_ratio(m['grounding_rate'])}, specificity {_ratio(m['specificity'])}; outcomes "
+        + ", ".join(f"{k} {v}" for k, v in m["outcomes"].items() if v)
+    )
+    for note in data["grounding"]["notes"] + data["diagnostics"]:
+        console.print(Text("Note: " + clean(note), style="yellow"))
+    return buffer.getvalue()

@@ -1,0 +1,113 @@
+"""Reading the two halves of a pair from disk: the code and the review text."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from crosscheck.errors import InputError
+from crosscheck.models import CodeTarget, SourceFile
+
+PYTHON_SUFFIXES = (".py", ".pyw", ".pyi")
+SKIPPED_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", "node_modules",
+     ".mypy_cache", ".pytest_cache", ".ruff_cache", "build", "dist", ".eggs"}
+)
+
+
+@dataclass(frozen=True)
+class ReviewText:
+    """The review as read: decoded text plus where it came from."""
+
+    path: str
+    """The path given, or ``-`` for standard input."""
+    sha256: str
+    """Digest of the raw bytes."""
+    text: str
+    encoding: str
+    """The encoding the bytes were decoded with."""
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex sha256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def load_code(path: str | os.PathLike[str]) -> CodeTarget:
+    """Read a Python file, or every Python file below a directory, into a target.
+
+    Directories are walked in sorted order without following symbolic links to
+    directories (so link loops cannot trap the walk); version-control, cache and
+    virtual-environment folders are skipped.
+    """
+    root = Path(path)
+    if not root.exists():
+        raise InputError(f"code path {str(path)!r} does not exist; give a Python file or a directory")
+    root = root.resolve()
+    if root.is_file():
+        return CodeTarget(root=str(root), is_dir=False, files=(_read_source(root, root.name),))
+    if not root.is_dir():
+        raise InputError(f"code path {str(path)!r} is neither a file nor a directory")
+    files = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith(PYTHON_SUFFIXES):
+                full = Path(dirpath) / name
+                if full.is_file():
+                    files.append(_read_source(full, full.relative_to(root).as_posix()))
+    if not files:
+        raise InputError(f"no Python files found under {str(path)!r}")
+    return CodeTarget(root=str(root), is_dir=True, files=tuple(sorted(files, key=lambda f: f.path)))
+
+
+def _read_source(path: Path, relative: str) -> SourceFile:
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"cannot read code file {str(path)!r}: {err.strerror}") from None
+    return SourceFile(
+        path=relative,
+        abspath=str(path),
+        sha256=sha256_bytes(data),
+        text=data.decode("utf-8", errors="replace"),
+    )
+
+
+def load_review(path: str) -> ReviewText:
+    """Read the review from a file, or from standard input when ``path`` is ``-``."""
+    if path == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            data = Path(path).read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"review file {path!r} does not exist") from None
+        except IsADirectoryError:
+            raise InputError(f"review path {path!r} is a directory; give a text or Markdown file") from None
+        except OSError as err:
+            raise InputError(f"cannot read review file {path!r}: {err.strerror}") from None
+    text, encoding = decode_review(data)
+    return ReviewText(path=path, sha256=sha256_bytes(data), text=text, encoding=encoding)
+
+
+def decode_review(data: bytes) -> tuple[str, str]:
+    """Decode review bytes: a BOM decides, then UTF-8, then Windows-1252.
+
+    Bytes that still look binary (NUL bytes without a UTF-16 BOM) are refused,
+    because a report built from them would be meaningless.
+    """
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace"), encoding
+    if b"\x00" in data:
+        raise InputError("the review contains NUL bytes and looks binary; give a text or Markdown file")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"

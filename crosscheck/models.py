@@ -1,0 +1,141 @@
+"""The typed values that flow between crosscheck's stages.
+
+Every stage is a function from one of these values to the next; all of them are
+frozen so a stage can never change what an earlier stage produced.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(str, enum.Enum):
+    """How bad a finding is, on the three-step scale both analyzers share."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        """Order of the levels: low < medium < high."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2}
+
+
+class Confidence(str, enum.Enum):
+    """How sure the analyzer is that its finding is real."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One Python file of the code under review, read once into memory."""
+
+    path: str
+    """Path relative to the code root, with forward slashes (what reports show)."""
+    abspath: str
+    """Absolute path on disk (what analyzers are given)."""
+    sha256: str
+    """Hex digest of the bytes that were read."""
+    text: str
+    """The file decoded as UTF-8 (undecodable bytes replaced)."""
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The file's lines without line endings; line N is ``lines[N - 1]``."""
+        return tuple(self.text.splitlines())
+
+
+@dataclass(frozen=True)
+class CodeTarget:
+    """The code half of a pair: a file or a directory of Python files."""
+
+    root: str
+    """The path the user gave, absolute."""
+    is_dir: bool
+    """True when the user gave a directory."""
+    files: tuple[SourceFile, ...]
+    """Every Python file found, sorted by path."""
+
+    def file(self, path: str) -> SourceFile | None:
+        """The file with this relative path, if it is part of the target."""
+        for source in self.files:
+            if source.path == path:
+                return source
+        return None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One analyzer result, normalized so bandit and semgrep look alike."""
+
+    analyzer: str
+    rule_id: str
+    cwe: tuple[int, ...]
+    severity: Severity
+    confidence: Confidence
+    path: str
+    """Relative to the code root, like :attr:`SourceFile.path`."""
+    line: int
+    end_line: int
+    message: str
+    snippet: str
+    """The flagged source lines, read by crosscheck from the file itself."""
+    fingerprint: str
+    """Stable id: hash of analyzer, rule, path and whitespace-normalized code."""
+
+
+class RunStatus(str, enum.Enum):
+    """What became of one analyzer's run."""
+
+    OK = "ok"
+    """Ran and every file was analyzed."""
+    PARTIAL = "partial"
+    """Ran, but reported errors for some files (see the run's errors)."""
+    FAILED = "failed"
+    """Crashed, timed out or produced output that could not be read."""
+    MISSING = "missing"
+    """Not installed."""
+
+
+@dataclass(frozen=True)
+class AnalyzerRun:
+    """The outcome of running one analyzer over a code target."""
+
+    name: str
+    version: str
+    status: RunStatus
+    findings: tuple[Finding, ...] = ()
+    errors: tuple[str, ...] = ()
+    """Per-file problems the analyzer reported (parse errors and the like)."""
+    message: str = ""
+    """Why the run failed, or what was partial about it."""
+    duration_s: float = 0.0
+
+    @property
+    def produced_result(self) -> bool:
+        """True when the run's findings can be trusted to be complete or nearly so."""
+        return self.status in (RunStatus.OK, RunStatus.PARTIAL)
+
+
+@dataclass(frozen=True)
+class Options:
+    """User choices that change what a check concludes."""
+
+    min_severity: Severity = Severity.MEDIUM
+    """Findings below this severity do not contradict a "no defects" verdict."""
+    analyzers: tuple[str, ...] = ()
+    """Analyzer names to run; empty means every installed plugin."""
+    rules: str | None = None
+    """Semgrep rule folder; None means the pack that ships with crosscheck."""
+    timeout_s: float = 600.0
+    """Per-analyzer wall-clock limit."""
+    timings: bool = False
+    """Put durations into the report (they make output non-reproducible)."""

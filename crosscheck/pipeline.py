@@ -1,0 +1,50 @@
+"""The whole check as one plain function: load, analyze, read, ground, reconcile.
+
+The analyzers run in the background while the review is read and grounded.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from crosscheck import analyzers
+from crosscheck.cwe import Lexicon
+from crosscheck.errors import AnalyzerError
+from crosscheck.grounding import ground
+from crosscheck.inputs import ReviewText, load_code, load_review
+from crosscheck.models import Options, RunStatus
+from crosscheck.reconcile import reconcile
+from crosscheck.report import Report
+from crosscheck.review import read_review
+
+
+def run(code_path: str, review_path: str, options: Options | None = None) -> Report:
+    """Check the review at ``review_path`` (``-`` for stdin) against the code at ``code_path``."""
+    return run_text(code_path, load_review(review_path), options)
+
+
+def run_text(code_path: str, review: ReviewText, options: Options | None = None) -> Report:
+    """Check an already read review against the code at ``code_path``."""
+    options = options or Options()
+    target = load_code(code_path)
+    plugins = analyzers.load(options.analyzers)
+    lexicon = Lexicon.default()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyzers") as pool:
+        pending = pool.submit(analyzers.run_all, plugins, target, options)
+        grounded = ground(read_review(review.text, lexicon), target)
+        runs = pending.result()
+    if not any(r.produced_result for r in runs):
+        failures = "; ".join(f"{r.name}: {r.message or r.status.value}" for r in runs)
+        raise AnalyzerError(f"no analyzer produced a result ({failures}); fix the analyzer installation and retry")
+    diagnostics = [f"{r.name} {r.status.value}: {r.message}" for r in runs if r.status is not RunStatus.OK]
+    diagnostics += [f"{f.path}: libcst could not parse it ({f.error}); grounded as plain text"
+                    for f in grounded.files if f.parser != "libcst"]
+    if review.encoding not in ("utf-8", "utf-8-sig"):
+        diagnostics.append(f"review decoded as {review.encoding}")
+    if not review.text.strip():
+        diagnostics.append("the review is empty")
+    elif not grounded.claims:
+        diagnostics.append("no claims found in the review")
+    reconciliation = reconcile(grounded, runs, options.min_severity, lexicon)
+    return Report(code_path=code_path, code=target, review=review, grounded=grounded, runs=runs,
+                  reconciliation=reconciliation, options=options, diagnostics=tuple(diagnostics))

@@ -1,0 +1,149 @@
+"""The report: everything one check established, ready for any formatter.
+
+Formatters only render a :class:`Report`; they compute nothing. ``to_dict`` is
+the single place that decides the JSON shape (``schema/report.schema.json``),
+and the other formats read the same values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from crosscheck import __version__
+from crosscheck.grounding import GroundedReview, Grounding
+from crosscheck.inputs import ReviewText
+from crosscheck.models import AnalyzerRun, CodeTarget, Options
+from crosscheck.reconcile import ClaimResult, FindingResult, Reconciliation
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of checking one code + review pair."""
+
+    code_path: str
+    """The code path as the user gave it."""
+    code: CodeTarget
+    review: ReviewText
+    grounded: GroundedReview
+    runs: tuple[AnalyzerRun, ...]
+    reconciliation: Reconciliation
+    options: Options
+    diagnostics: tuple[str, ...]
+    """Problems met along the way that did not stop the check."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain data, in the documented JSON shape."""
+        rec = self.reconciliation
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "crosscheck", "version": __version__},
+            "code": {
+                "path": self.code_path,
+                "files": [
+                    {"path": f.path, "sha256": f.sha256, "lines": len(f.lines), "parser": _parser(self.grounded, f.path)}
+                    for f in self.code.files
+                ],
+                "sha256": self.code.files[0].sha256 if not self.code.is_dir else None,
+            },
+            "review": {"path": self.review.path, "sha256": self.review.sha256, "encoding": self.review.encoding,
+                       "lines": self.grounded.review.line_count},
+            "options": {"min_severity": self.options.min_severity.value},
+            "verdict": {
+                "stated": rec.verdict.stated.value,
+                "consistency": rec.verdict.consistency.value,
+                "reason": rec.verdict.reason,
+                "evidence": [{"stated": e.stated.value, "line": e.line, "text": e.text} for e in rec.verdict.evidence],
+            },
+            "claims": [_claim(c) for c in rec.claims],
+            "findings": [_finding(f) for f in rec.findings],
+            "analyzers": [
+                {
+                    "name": r.name,
+                    "version": r.version,
+                    "status": r.status.value,
+                    "message": r.message,
+                    "errors": list(r.errors),
+                    "findings": len(r.findings),
+                    "duration_s": round(r.duration_s, 3) if self.options.timings else None,
+                }
+                for r in sorted(self.runs, key=lambda r: r.name)
+            ],
+            "grounding": {
+                "notes": list(self.grounded.notes),
+                "files": [{"path": f.path, "parser": f.parser, "error": f.error} for f in self.grounded.files],
+            },
+            "metrics": {
+                "claims": dict(rec.metrics.claims_by_kind) | {"total": len(rec.claims)},
+                "outcomes": dict(rec.metrics.claims_by_outcome),
+                "findings": dict(rec.metrics.findings_by_status)
+                | {"total": len(rec.findings), "relevant": rec.metrics.findings_relevant},
+                "claim_precision": rec.metrics.claim_precision,
+                "finding_recall": rec.metrics.finding_recall,
+                "grounding_rate": rec.metrics.grounding_rate,
+                "specificity": rec.metrics.specificity,
+                "verdict_consistent": rec.metrics.verdict_consistent,
+            },
+            "diagnostics": list(self.diagnostics),
+        }
+
+
+def _parser(grounded: GroundedReview, path: str) -> str | None:
+    return next((f.parser for f in grounded.files if f.path == path), None)
+
+
+def _citation(g: Grounding) -> dict[str, Any]:
+    c = g.citation
+    return {
+        "kind": c.kind.value,
+        "role": c.role.value,
+        "line": c.line,
+        "end_line": c.end_line,
+        "code": c.code,
+        "file": c.file,
+        "review_line": c.review_line,
+        "status": g.status.value,
+        "path": g.path,
+        "actual_line": g.actual_line,
+        "score": g.score,
+    }
+
+
+def _claim(result: ClaimResult) -> dict[str, Any]:
+    claim = result.grounded.claim
+    return {
+        "id": claim.id,
+        "title": claim.title,
+        "text": claim.text,
+        "span": {"start_line": claim.start_line, "end_line": claim.end_line},
+        "kind": claim.kind.value,
+        "hedge": claim.hedge.value,
+        "cwe": list(claim.cwe),
+        "citations": [_citation(g) for g in result.grounded.groundings],
+        "outcome": result.outcome.value,
+        "reason": result.reason,
+        "findings": list(result.findings),
+    }
+
+
+def _finding(result: FindingResult) -> dict[str, Any]:
+    f = result.finding
+    return {
+        "id": result.id,
+        "analyzer": f.analyzer,
+        "rule_id": f.rule_id,
+        "cwe": list(f.cwe),
+        "severity": f.severity.value,
+        "confidence": f.confidence.value,
+        "path": f.path,
+        "line": f.line,
+        "end_line": f.end_line,
+        "message": f.message,
+        "snippet": f.snippet,
+        "fingerprint": f.fingerprint,
+        "status": result.status.value,
+        "relevant": result.relevant,
+        "claims": list(result.claims),
+    }

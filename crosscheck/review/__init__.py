@@ -1,0 +1,69 @@
+"""Reading a review: its verdict, and its claims with kind, hedging, CWE and citations."""
+
+from __future__ import annotations
+
+from crosscheck.cwe import Lexicon
+from crosscheck.review.blocks import split_blocks
+from crosscheck.review.citations import extract
+from crosscheck.review.classify import hedge_of, introduces_advice_list, kind_of
+from crosscheck.review.model import (
+    Citation,
+    CitationKind,
+    CitationRole,
+    Claim,
+    ClaimKind,
+    Hedge,
+    Review,
+    StatedVerdict,
+    VerdictEvidence,
+)
+from crosscheck.review.verdict import find_verdicts, is_verdict_only, stated_verdict
+
+__all__ = [
+    "Citation",
+    "CitationKind",
+    "CitationRole",
+    "Claim",
+    "ClaimKind",
+    "Hedge",
+    "Review",
+    "StatedVerdict",
+    "VerdictEvidence",
+    "read_review",
+]
+
+
+def read_review(text: str, lexicon: Lexicon | None = None) -> Review:
+    """Read review text into its verdict and claims.
+
+    Blocks that state nothing but the verdict ("**No security defects are
+    detected in the code**.") are verdict evidence, not claims.
+    """
+    lexicon = lexicon or Lexicon.default()
+    evidence = find_verdicts(text)
+    claims: list[Claim] = []
+    advice_list = False
+    for block in split_blocks(text):
+        if not block.is_item:
+            advice_list = introduces_advice_list(block.text)
+        if is_verdict_only(block.text):
+            continue
+        citations = extract(block.text, block.start_line)
+        cwe = lexicon.match(block.text)
+        claims.append(Claim(
+            id=f"C{len(claims) + 1}",
+            title=block.title,
+            text=block.text,
+            start_line=block.start_line,
+            end_line=block.end_line,
+            kind=kind_of(block.text, block.title, lexicon.match, citations, advice_list=advice_list and block.is_item),
+            hedge=hedge_of(block.text),
+            cwe=cwe,
+            citations=citations,
+        ))
+    return Review(
+        verdict=stated_verdict(evidence),
+        evidence=evidence,
+        claims=tuple(claims),
+        line_count=len(text.splitlines()),
+    )

@@ -1,0 +1,154 @@
+"""Splitting review prose into blocks: list items, headed sections and paragraphs.
+
+The reader is line based and forgiving, because LLM reviews mix Markdown
+conventions freely: numbered items whose text continues unindented on the next
+line, sub-bullets under a numbered item, bold run-in titles, headings, code
+fences. A block is what becomes one claim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>\d{1,3}[.)]|[-*+\u2022])[ \t]+(?P<rest>\S.*)$")
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(?P<title>.*?)[ \t#]*$")
+_BOLD_LINE = re.compile(r"^[ \t]*(?:\*\*|__)(?P<title>[^*_\n]{1,120}?)(?:\*\*|__)[ \t]*:?[ \t]*$")
+_RUN_IN = re.compile(r"^(?:\*\*|__)(?P<title>[^*_\n]{1,120}?)(?:\*\*|__)[ \t]*:?[ \t]*")
+_COLON_TITLE = re.compile(r"^(?P<title>[^.!?\n`]{2,100}):[ \t]*$")
+_FENCE = re.compile(r"^[ \t]*(```|~~~)")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of review lines that forms one claim."""
+
+    title: str
+    text: str
+    start_line: int
+    end_line: int
+    is_item: bool
+
+
+def split_blocks(text: str) -> tuple[Block, ...]:
+    """Split review text into blocks, in order, with 1-based inclusive line spans."""
+    lines = text.splitlines()
+    builder = _Builder()
+    in_fence = False
+    list_indent: int | None = None
+    after_blank = False
+    for number, raw in enumerate(lines, start=1):
+        line = raw.rstrip()
+        fence = _FENCE.match(line)
+        if in_fence:
+            builder.add(number, line)
+            if fence and line.count(fence.group(1)) % 2 == 1:
+                in_fence = False
+            continue
+        if fence and line.count(fence.group(1)) % 2 == 1:
+            in_fence = True
+            if after_blank and not _indented(line, list_indent):
+                builder.start(number, "", is_item=False)
+                list_indent = None
+            builder.add(number, line)
+            after_blank = False
+            continue
+        if not line.strip():
+            after_blank = True
+            continue
+        heading = _HEADING.match(line) or _BOLD_LINE.match(line)
+        item = _ITEM.match(line)
+        if heading:
+            builder.start(number, _clean_title(heading.group("title")), is_item=False, heading=True)
+            list_indent = None
+        elif item and (list_indent is None or len(item.group("indent")) <= list_indent):
+            list_indent = len(item.group("indent"))
+            rest = item.group("rest")
+            builder.start(number, "", is_item=True)
+            builder.add(number, rest)
+        elif item:
+            builder.add(number, line)  # a sub-item belongs to its parent item
+        elif list_indent is not None and (not after_blank or _indented(line, list_indent)):
+            builder.add(number, line)  # continuation of the current item
+        elif after_blank or builder.empty or not builder.is_paragraph:
+            if builder.is_heading_without_body:
+                builder.add(number, line)
+            else:
+                builder.start(number, "", is_item=False)
+                builder.add(number, line)
+            list_indent = None
+        else:
+            builder.add(number, line)
+        after_blank = False
+    return builder.finish()
+
+
+def _indented(line: str, list_indent: int | None) -> bool:
+    indent = len(line) - len(line.lstrip())
+    return list_indent is not None and indent > list_indent
+
+
+def _clean_title(title: str) -> str:
+    title = re.sub(r"[*_`]+", "", title).strip()
+    return title.rstrip(":").strip()
+
+
+class _Builder:
+    """Accumulates lines into blocks."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self._title = ""
+        self._lines: list[str] = []
+        self._start = 0
+        self._end = 0
+        self._is_item = False
+        self._heading = False
+
+    @property
+    def empty(self) -> bool:
+        return not self._lines and not self._heading
+
+    @property
+    def is_paragraph(self) -> bool:
+        return not self._is_item and not self._heading
+
+    @property
+    def is_heading_without_body(self) -> bool:
+        return self._heading and not self._lines
+
+    def start(self, number: int, title: str, *, is_item: bool, heading: bool = False) -> None:
+        self._flush()
+        self._title, self._start, self._end = title, number, number
+        self._is_item, self._heading = is_item, heading
+
+    def add(self, number: int, line: str) -> None:
+        if not self._start:
+            self._start = number
+        self._lines.append(line)
+        self._end = number
+
+    def _flush(self) -> None:
+        if self._lines:
+            title, body = self._title, "\n".join(self._lines)
+            if not title:
+                title, body = _split_title(body)
+            self.blocks.append(Block(title, body.strip(), self._start, self._end, self._is_item))
+        self._title, self._lines, self._start, self._end = "", [], 0, 0
+        self._is_item = self._heading = False
+
+    def finish(self) -> tuple[Block, ...]:
+        self._flush()
+        return tuple(self.blocks)
+
+
+def _split_title(body: str) -> tuple[str, str]:
+    """Take a run-in title off the front of a block: ``**Title:** text`` or ``Title:`` alone on a line."""
+    run_in = _RUN_IN.match(body)
+    if run_in:
+        return _clean_title(run_in.group("title")), body
+    first, _, _rest = body.partition("\n")
+    colon = _COLON_TITLE.match(first.strip())
+    if colon and _rest.strip():
+        return _clean_title(colon.group("title")), body
+    return "", body

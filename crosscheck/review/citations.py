@@ -1,0 +1,219 @@
+"""Finding the places in the code a claim points at: lines, quoted code, names, files.
+
+Line references and code written in the same sentence are paired ("In line 40,
+`x = y`, ..." is one citation of ``x = y`` at line 40), because that pairing is
+what lets grounding say whether the cited code is really on the cited line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from crosscheck.review.model import Citation, CitationKind, CitationRole
+
+MAX_LINE = 10_000_000
+
+_NUM = r"(\d{1,12})"
+_RANGE = rf"{_NUM}(?:\s*(?:-|\u2013|\u2014|to|through)\s*{_NUM})?"
+_LINE_REF = re.compile(
+    rf"\b(?:lines?|ln\.?)\s*[:#]?\s*{_RANGE}((?:\s*(?:,|and|&|or|,\s*and)\s*\d{{1,12}}(?:\s*(?:-|\u2013|\u2014|to)\s*\d{{1,12}})?)*)"
+    rf"|\bL{_NUM}(?:\s*-\s*L?{_NUM})?\b",
+    re.IGNORECASE,
+)
+_MORE_RANGE = re.compile(rf"{_RANGE}")
+_FENCED = re.compile(r"(```|~~~)[ \t]*([\w+-]*)[ \t]*\n?(.*?)\1", re.DOTALL)
+_INLINE = re.compile(r"(`{1,2})([^`\n]+?)\1")
+_FILE = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w-]+\.(?:py|pyw|pyi))\b")
+_DOTTED = re.compile(r"(?<![\w.`/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(\(\))?(?![\w`/-])")
+_CALL = re.compile(r"(?<![\w.`])([A-Za-z_]\w*)\(\)")
+_SNAKE = re.compile(r"(?<![\w.`-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w`-])")
+_EXCEPTION = re.compile(
+    r"(?<![\w.`])([A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*(?:Error|Exception|Unavailable|NotFound|Failed|Failure|Fault"
+    r"|Timeout|Conflict|Denied|Invalid|Exists|Forbidden|Unauthorized))(?![\w`])"
+)
+_NOT_DOTTED = frozenset({"e.g", "i.e", "etc", "vs", "a.k.a", "cf"})
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[*_`])|\n\s*\n|\n(?=\s*(?:\d+[.)]|[-*+])\s)")
+_SUGGEST_BEFORE = re.compile(
+    r"(?:consider(?:\s+using)?|use|using|replace\s+(?:it\s+|this\s+)?with|switch(?:ing)?\s+to|prefer"
+    r"|recommend(?:ed)?(?:\s+using)?|should\s+(?:use|call))\s+(?:the\s+|a\s+|an\s+)?$",
+    re.IGNORECASE,
+)
+_SUGGEST_EXAMPLE_BEFORE = re.compile(
+    r"\b(?:use|using|prefer|consider|recommend\w*)\s+(?!of\b)(?:[\w-]+\s+){0,3}(?:such\s+as|like|e\.g\.,?)\s+$",
+    re.IGNORECASE,
+)
+_NEGATED_BEFORE = re.compile(
+    r"(?:(?:\bnot|n't|\bnever|\bneither|\bnor)\s+(?:\w+\s+){0,2}?(?:use|uses|using|call|calls|calling|contain|contains|"
+    r"include|includes|import|imports|invoke|invokes|rely\s+on|relies\s+on)\b[^.;:!?]{0,30}|\bno\s+(?:calls?\s+to\s+)?)$",
+    re.IGNORECASE,
+)
+_INSTEAD_OF_BEFORE = re.compile(r"instead\s+of\s+(?:the\s+|a\s+)?$", re.IGNORECASE)
+_CODE_CHARS = re.compile(r"[()\[\]{}=.:_'\"<>/\\+*%,]")
+_SINGLE_TOKEN = re.compile(r"^[A-Za-z_][\w]*$")
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A piece of code-like text found in a sentence."""
+
+    start: int
+    end: int
+    code: str
+    kind: CitationKind
+    role: CitationRole
+
+
+@dataclass(frozen=True)
+class _LineRef:
+    start: int
+    end: int
+    ranges: tuple[tuple[int, int], ...]
+
+
+def extract(text: str, first_line: int) -> tuple[Citation, ...]:
+    """All citations in ``text``, whose first line is review line ``first_line``."""
+    citations: list[Citation] = []
+    for sentence_start, sentence in _sentences(text):
+        citations.extend(_from_sentence(sentence, first_line + text.count("\n", 0, sentence_start)))
+    unique: dict[tuple[object, ...], Citation] = {}
+    for citation in citations:
+        key = (citation.kind, citation.role, citation.line, citation.end_line, citation.code, citation.file)
+        unique.setdefault(key, citation)
+    return tuple(unique.values())
+
+
+def _sentences(text: str) -> list[tuple[int, str]]:
+    """Split into sentences without breaking inside backticks or code fences."""
+    masked = _mask_code(text)
+    result, pos = [], 0
+    for match in _SENTENCE_END.finditer(masked):
+        result.append((pos, text[pos : match.start()]))
+        pos = match.end()
+    result.append((pos, text[pos:]))
+    return [(start, s) for start, s in result if s.strip()]
+
+
+def _mask_code(text: str) -> str:
+    """Replace the inside of code spans with ``x`` so punctuation there splits nothing."""
+    chars = list(text)
+    for pattern, group in ((_FENCED, 3), (_INLINE, 2)):
+        for match in pattern.finditer(text):
+            for i in range(match.start(group), match.end(group)):
+                if chars[i] != "\n" or pattern is _INLINE:
+                    chars[i] = "x"
+    return "".join(chars)
+
+
+def looks_like_code(span: str) -> bool:
+    """True for text that is code rather than prose put in backticks for emphasis."""
+    stripped = span.strip()
+    if not stripped:
+        return False
+    if _SINGLE_TOKEN.match(stripped):
+        return True
+    if not any(ch.isalnum() for ch in stripped):
+        return False
+    return bool(_CODE_CHARS.search(stripped))
+
+
+def _role(sentence: str, start: int) -> CitationRole:
+    before = sentence[max(0, start - 60) : start]
+    if _INSTEAD_OF_BEFORE.search(before):
+        return CitationRole.ANCHOR
+    if _NEGATED_BEFORE.search(before):
+        return CitationRole.NEGATED
+    if _SUGGEST_BEFORE.search(before) or _SUGGEST_EXAMPLE_BEFORE.search(before):
+        return CitationRole.SUGGESTION
+    return CitationRole.ANCHOR
+
+
+def _code_spans(sentence: str) -> tuple[list[_Span], list[tuple[int, int]]]:
+    """Quoted code and plain-text identifiers, plus the regions they cover."""
+    spans: list[_Span] = []
+    covered: list[tuple[int, int]] = []
+    for match in _FENCED.finditer(sentence):
+        covered.append((match.start(), match.end()))
+        body = match.group(3).strip("\n")
+        if looks_like_code(body):
+            spans.append(_Span(match.start(), match.end(), body.strip(), CitationKind.CODE, _role(sentence, match.start())))
+    for match in _INLINE.finditer(sentence):
+        if any(a <= match.start() < b for a, b in covered):
+            continue
+        covered.append((match.start(), match.end()))
+        body = match.group(2).strip()
+        if looks_like_code(body):
+            spans.append(_Span(match.start(), match.end(), body, CitationKind.CODE, _role(sentence, match.start())))
+    for pattern in (_DOTTED, _CALL, _EXCEPTION, _SNAKE):
+        for match in pattern.finditer(sentence):
+            if any(a <= match.start() < b for a, b in covered):
+                continue
+            name = match.group(1)
+            if pattern is _DOTTED and (name.lower() in _NOT_DOTTED or _FILE.fullmatch(name)):
+                continue
+            covered.append((match.start(), match.end()))
+            code = name + ("()" if pattern is _CALL or (pattern is _DOTTED and match.group(2)) else "")
+            spans.append(_Span(match.start(), match.end(), code, CitationKind.IDENTIFIER, _role(sentence, match.start())))
+    return sorted(spans, key=lambda s: s.start), covered
+
+
+def _line_refs(sentence: str, covered: list[tuple[int, int]]) -> list[_LineRef]:
+    refs = []
+    for match in _LINE_REF.finditer(sentence):
+        if any(a <= match.start() < b for a, b in covered):
+            continue
+        ranges: list[tuple[int, int]] = []
+        if match.group(1) is not None:
+            ranges.append(_range(match.group(1), match.group(2)))
+            for more in _MORE_RANGE.finditer(match.group(3) or ""):
+                ranges.append(_range(more.group(1), more.group(2)))
+        else:
+            ranges.append(_range(match.group(4), match.group(5)))
+        refs.append(_LineRef(match.start(), match.end(), tuple(ranges)))
+    return refs
+
+
+def _range(first: str, last: str | None) -> tuple[int, int]:
+    start = min(int(first), MAX_LINE)
+    end = min(int(last), MAX_LINE) if last else start
+    return (start, end) if end >= start else (start, start)
+
+
+def _from_sentence(sentence: str, review_line: int) -> list[Citation]:
+    spans, covered = _code_spans(sentence)
+    refs = _line_refs(sentence, covered)
+    files = [m for m in _FILE.finditer(sentence)]
+    file_name = files[0].group(1) if len(files) == 1 else None
+    result: list[Citation] = []
+    paired: set[int] = set()
+    anchors = [i for i, s in enumerate(spans) if s.role is CitationRole.ANCHOR]
+    for ref in refs:
+        best = min(anchors, key=lambda i: _distance(spans[i], ref), default=None)
+        span = spans[best] if best is not None else None
+        if best is not None:
+            paired.add(best)
+        for first, last in ref.ranges:
+            result.append(Citation(
+                kind=span.kind if span else CitationKind.LINE,
+                role=CitationRole.ANCHOR,
+                line=first,
+                end_line=last,
+                code=span.code if span else None,
+                file=file_name,
+                review_line=review_line,
+            ))
+    for i, span in enumerate(spans):
+        if i not in paired:
+            result.append(Citation(span.kind, span.role, None, None, span.code, file_name, review_line))
+    for match in files:
+        result.append(Citation(CitationKind.FILE, CitationRole.ANCHOR, None, None, match.group(1), match.group(1),
+                               review_line))
+    return result
+
+
+def _distance(span: _Span, ref: _LineRef) -> int:
+    if span.end <= ref.start:
+        return ref.start - span.end
+    if ref.end <= span.start:
+        return span.start - ref.end
+    return 0

@@ -1,0 +1,160 @@
+"""Deciding what kind of statement a claim is, and how hedged.
+
+Each sentence is labelled first (defect assertion, assurance, advice or neutral);
+the claim's kind follows from its sentences, its CWE categories and whether it
+points at a location. A claim that names a vulnerability class together with a
+location is a defect even when hedged; without a location, a hedged defect
+sentence inside a recommendation is advice.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable
+
+from crosscheck.review.model import Citation, CitationKind, CitationRole, ClaimKind, Hedge
+from crosscheck.review.verdict import is_verdict_sentence
+
+
+class _Sentence(enum.Enum):
+    DEFECT = "defect"
+    ASSURANCE = "assurance"
+    ADVICE = "advice"
+    NEUTRAL = "neutral"
+
+
+def _rx(*alternatives: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE)
+
+
+_DEFECT = _rx(
+    r"\b(?:is|are|was|were|be|becomes?)\s+(?:\w+\s+)?(?:vulnerable|susceptible|exposed|exploitable)\s+(?:to|by)\b",
+    r"\b(?:allows?|enables?|permits?|lets)\s+(?:an?\s+)?(?:remote\s+|local\s+)?(?:attackers?|malicious|unauthori[sz]ed|arbitrary)",
+    r"\bwithout\s+(?:any\s+|proper\s+|adequate\s+|sufficient\s+|prior\s+)?(?:authori[sz]ation|authentication|validation"
+    r"|sanitation|sanitization|escaping|access\s+control|permission\s+checks?|(?:input\s+)?checks?)\b",
+    r"\b(?:insecure|unsafe|vulnerable|dangerous|unsanitized|unvalidated|unescaped|hard-?coded)\b",
+    r"\b(?:vulnerability|security\s+(?:defect|flaw|bug|hole))\s+(?:in|at|on)\s+line",
+    r"\b(?:leads?\s+to|results?\s+in|introduces?|causes?)\s+(?:an?\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:vulnerabilit\w+|injection|exposure|leak\w*|traversal|overflow|bypass|escalation)",
+    r"\b(?:disables?|turns?\s+off|skips?)\s+(?:\w+\s+){0,2}(?:verification|validation|checks?|escaping)\b",
+    r"\b(?:uses?|using|relies\s+on|calls?)\s+(?:the\s+|a\s+)?(?:weak|broken|deprecated|insecure|outdated)\b",
+    r"\battackers?\b(?:\s+\w+){0,4}?\s+(?:can|could|may|is\s+able\s+to|would\s+be\s+able\s+to)\b",
+    r"\b(?:can|could)\s+(?:run|execute|read|write|inject|access|modify|delete|forge)\s+arbitrary\b",
+)
+_ASSURANCE = _rx(  # negated statements: the code does not do something bad
+    r"\b(?:does|do|did)\s*(?:n['\u2019]t|\s+not)\s+(?:\w+\s+){0,2}?(?:show|contain|include|expose|reveal|leak|have|"
+    r"perform|use|introduce|pose|present|process|handle|affect)\b",
+    r"\bthere(?:['\u2019]s|\s+is|\s+are|\s+were|\s+was)\s+no\b",
+    r"\bno\s+(?:explicit\s+|direct\s+|obvious\s+|apparent\s+|evident\s+)?(?:indications?|signs?|evidence|hard-?coded|"
+    r"sensitive|use\s+of|usage\s+of)\b",
+    r"\bwithout\s+(?:revealing|exposing|leaking|introducing|indications?)\b",
+    r"\bnot\s+(?:a\s+)?(?:security\s+)?(?:concern|issue|risk|vulnerab\w+)\b",
+    r"\b(?:risks?|exposure)\s+(?:\w+\s+){0,6}?(?:are|is)\s+minimal\b",
+)
+_WEAK_ASSURANCE = _rx(  # approving statements: the code does something well
+    r"\b(?:appears|seems)\s+to\s+(?:handle|implement|enforce|perform|manage|address|follow)\b",
+    r"\b(?:handles?|handled|handling|managed?|implemented|confined|encapsulated|validated|sanitized|escaped|isolated|"
+    r"contained)\s+(?:\w+\s+){0,2}?(?:appropriately|properly|correctly|securely|safely|well)\b",
+    r"\b(?:is|are|seems|appears)\s+(?:to\s+be\s+)?(?:appropriate|appropriately\s+\w+|safe|secure|well[\s-]contained|"
+    r"properly\s+\w+|minimal|not\s+a\s+(?:security\s+)?concern)\b",
+)
+_ADVICE = _rx(
+    r"\b(?:ensure|make\s+sure|consider|recommend\w*|advis\w+|should|must|always|avoid|best\s+practices?|"
+    r"it\s+is\s+(?:important|crucial|critical|essential|advisable|good\s+practice)|it['\u2019]s\s+(?:important|crucial"
+    r"|critical|essential|advisable)|is\s+(?:key|crucial|essential|important)|encouraged|to\s+maintain|review\s+\w+\s+"
+    r"continuously|to\s+(?:avoid|prevent|mitigate|protect|reduce)|in\s+order\s+to)\b",
+)
+_MISSING_CONTROL = re.compile(r"\bwithout\s+(?:proper|any|adequate|sufficient)\b", re.IGNORECASE)
+_HEDGE = re.compile(
+    r"\b(?:potential(?:ly)?|could|might|may|possibl[ey]|seems?|appears?|likely|perhaps|probably|if|unclear|"
+    r"difficult\s+to\s+(?:assess|say|determine)|challenging\s+to)\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(*_`])|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    """A rough sentence split, good enough for labelling."""
+    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+
+
+def _label(sentence: str) -> _Sentence:
+    """One label per sentence; negated assurances first, approving ones last."""
+    if is_verdict_sentence(sentence):
+        return _Sentence.ASSURANCE
+    defect = bool(_DEFECT.search(sentence))
+    if _ASSURANCE.search(sentence) and not (defect and _MISSING_CONTROL.search(sentence)):
+        return _Sentence.ASSURANCE
+    if defect:
+        return _Sentence.DEFECT
+    if _ADVICE.search(sentence):
+        return _Sentence.ADVICE
+    if _WEAK_ASSURANCE.search(sentence):
+        return _Sentence.ASSURANCE
+    return _Sentence.NEUTRAL
+
+
+def hedge_of(text: str) -> Hedge:
+    """How many hedging words the claim uses."""
+    count = len(_HEDGE.findall(text))
+    if count == 0:
+        return Hedge.NONE
+    return Hedge.HEDGED if count == 1 else Hedge.SPECULATIVE
+
+
+def kind_of(text: str, title: str, cwe_of: Callable[[str], tuple[int, ...]],
+            citations: tuple[Citation, ...], *, advice_list: bool = False) -> ClaimKind:
+    """The kind of a claim from its sentences, the categories they name and its citations.
+
+    ``cwe_of`` maps text to the CWE categories it names (the lexicon). A claim is
+    a defect when it points at a location and asserts a problem there (hedged
+    or not) in a sentence that names a category, or states facts there under a
+    title that names one. Items of a list the review introduces as
+    considerations or best practices (``advice_list``) need the explicit
+    assertion. A title alone asserts nothing.
+    """
+    labels = [(_label(s), s) for s in sentences(_without_title(text, title))]
+    located = any(
+        c.role is CitationRole.ANCHOR and (c.line is not None or c.kind in (CitationKind.CODE, CitationKind.IDENTIFIER))
+        for c in citations
+    )
+    defects = [s for label, s in labels if label is _Sentence.DEFECT]
+    neutral = [s for label, s in labels if label is _Sentence.NEUTRAL]
+    factual = [s for s in neutral if not _HEDGE.search(s)]
+    titled = bool(cwe_of(title))
+    if located:
+        if any(cwe_of(s) for s in defects):
+            return ClaimKind.DEFECT
+        if not advice_list and (any(cwe_of(s) for s in neutral) or (titled and (defects or factual))):
+            return ClaimKind.DEFECT
+        if advice_list and titled and defects:
+            return ClaimKind.DEFECT
+    if any(not _HEDGE.search(s) and not _ADVICE.search(s) and cwe_of(s) for s in defects):
+        return ClaimKind.DEFECT
+    if any(label is _Sentence.ASSURANCE for label, _ in labels):
+        return ClaimKind.ASSURANCE
+    if any(label in (_Sentence.ADVICE, _Sentence.DEFECT) for label, _ in labels):
+        return ClaimKind.ADVICE
+    return ClaimKind.CONTEXT
+
+
+_ADVICE_LIST = re.compile(
+    r"\b(?:considerations?|best\s+practices?|recommendations?|suggestions?|points?\s+to\s+(?:consider|keep)|"
+    r"things\s+to\s+(?:consider|keep\s+in\s+mind)|tips|general\s+(?:advice|observations?)|practices\s+in\s+mind)\b",
+    re.IGNORECASE,
+)
+
+
+def introduces_advice_list(text: str) -> bool:
+    """True for a paragraph that introduces the list after it as advice, not findings."""
+    stripped = text.rstrip().rstrip("*_ ")
+    return stripped.endswith(":") and bool(_ADVICE_LIST.search(stripped.rsplit("\n", 1)[-1]))
+
+
+def _without_title(text: str, title: str) -> str:
+    """The claim's text without a title that stands on a line of its own."""
+    first, _, rest = text.partition("\n")
+    if title and rest and re.sub(r"[*_`:#\s]+", " ", first).strip() == re.sub(r"[*_`:#\s]+", " ", title).strip():
+        return rest
+    return text

@@ -1,0 +1,108 @@
+"""Finding the review's overall verdict: "no security defects" or "defects found".
+
+LLM reviews state the verdict in a handful of stock shapes, first or last, in
+bold or in a code fence. The patterns below are whole phrases, not bag-of-words
+tests, so disclaimers such as "the absence of detected defects does not mean the
+software is free from vulnerabilities" are not mistaken for a verdict.
+"""
+
+from __future__ import annotations
+
+import re
+
+from crosscheck.review.model import StatedVerdict, VerdictEvidence
+
+_PROBLEM = r"(?:defects?|vulnerabilit(?:y|ies)|issues?|flaws?|weakness(?:es)?|problems?|concerns?|risks?)"
+_WORDS = r"(?:[\w'-]+,?\s+)"
+
+_NO_DEFECTS = [
+    # "No security defects are detected in the code", "no explicit security defects ... are evident"
+    rf"\bno\s+{_WORDS}{{0,3}}?security[\s-]+(?:related\s+)?{_PROBLEM}\b(?:[^.!?\n]|\b(?:etc|e\.g|i\.e)\.){{0,200}}?"
+    r"\b(?:are|were|is|was|have\s+been|has\s+been|could\s+be|can\s+be)\s+(?:\w+\s+)?"
+    r"(?:detected|found|identified|evident|apparent|present|observed|spotted|seen|noted)",
+    # "I did not find direct security vulnerabilities", "we could not identify any security issues"
+    rf"\b(?:did|do|does|could|can)\s*(?:n['\u2019]t|\s+not)\s+(?:find|detect|identify|see|spot|observe|discover)"
+    rf"\s+(?:any\s+)?{_WORDS}{{0,3}}?(?:security[\s-]+)?{_PROBLEM}\b",
+    # "found no direct indications of security defects", "identified no vulnerabilities"
+    rf"\b(?:found|find|detected|identified|see|saw|observed)\s+no\s+{_WORDS}{{0,4}}?(?:security[\s-]+)?{_PROBLEM}\b",
+    # "there are no immediately apparent security defects"
+    rf"\bthere\s+(?:are|is|were|was)\s+no\s+{_WORDS}{{0,3}}?security[\s-]+{_PROBLEM}\b",
+    # "no security defects detected" (terse, table or heading style)
+    rf"\bno\s+security\s+{_PROBLEM}\s+(?:detected|found|identified)\b",
+    # "the code is free of security defects"
+    rf"\bcode\s+(?:is|appears\s+to\s+be|seems\s+to\s+be)\s+free\s+(?:of|from)\s+{_WORDS}{{0,2}}?(?:security\s+)?{_PROBLEM}",
+]
+_DEFECTS = [
+    # "the following security defects were found", "security vulnerabilities are detected"
+    rf"(?<!\bno\s)(?<!\bno\s\s)\b(?:following\s+)?security\s+{_PROBLEM}\s+(?:are|were|have\s+been)\s+"
+    r"(?:detected|found|identified)",
+    # "I found the following vulnerabilities", "I have identified 3 security issues"
+    rf"\b(?:i|we)\s+(?:have\s+)?(?:found|identified|detected|discovered)\s+(?:the\s+following|several|some|a\s+few|"
+    rf"multiple|many|two|three|four|five|\d+|a|an|one)\s+{_WORDS}{{0,3}}?(?:security\s+)?{_PROBLEM}\b",
+    # "Security defects detected:" as a heading or lead-in
+    r"^\W*security\s+(?:defects?|vulnerabilit(?:y|ies))\s+(?:detected|found|identified)\b",
+    # "the code contains the following security vulnerabilities"
+    rf"\bcode\s+(?:contains|has)\s+(?:the\s+following|several|multiple|some|a|an|\d+)\s+{_WORDS}{{0,3}}?"
+    rf"(?:security\s+)?(?:vulnerabilit(?:y|ies)|defects?|flaws?)\b",
+]
+_NO_RE = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in _NO_DEFECTS]
+_DEFECT_RE = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in _DEFECTS]
+_NEGATED_LEAD = re.compile(r"\b(?:no|not|none|without)\b[^.!?\n]{0,40}$", re.IGNORECASE)
+
+
+def find_verdicts(text: str) -> tuple[VerdictEvidence, ...]:
+    """Every verdict statement in the review, in order."""
+    found: dict[int, VerdictEvidence] = {}
+    for stated, patterns in ((StatedVerdict.NO_DEFECTS, _NO_RE), (StatedVerdict.DEFECTS, _DEFECT_RE)):
+        for pattern in patterns:
+            for match in pattern.finditer(text):
+                if stated is StatedVerdict.DEFECTS and _NEGATED_LEAD.search(text[max(0, match.start() - 40) : match.start()]):
+                    continue
+                line = text.count("\n", 0, match.start()) + 1
+                found.setdefault(line * 2 + (stated is StatedVerdict.DEFECTS), VerdictEvidence(stated, line, _sentence(text, match.start(), match.end())))
+    return tuple(found[k] for k in sorted(found))
+
+
+def stated_verdict(evidence: tuple[VerdictEvidence, ...]) -> StatedVerdict:
+    """The verdict a reader takes away.
+
+    The stock "no defects" phrase wins when both kinds appear: a review that says
+    "no defects" and then lists defects stated no defects, and contradicts
+    itself; reconciliation reports that.
+    """
+    kinds = {e.stated for e in evidence}
+    if StatedVerdict.NO_DEFECTS in kinds:
+        return StatedVerdict.NO_DEFECTS
+    if StatedVerdict.DEFECTS in kinds:
+        return StatedVerdict.DEFECTS
+    return StatedVerdict.UNCLEAR
+
+
+def is_verdict_sentence(sentence: str) -> StatedVerdict | None:
+    """The verdict a single sentence states, if it states one."""
+    for pattern in _NO_RE:
+        if pattern.search(sentence):
+            return StatedVerdict.NO_DEFECTS
+    return None
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence around ``text[start:end]``, on its own line, Markdown marks stripped."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end == -1 else line_end
+    left = text.rfind(". ", line_start, start)
+    left = line_start if left == -1 else left + 2
+    right = text.find(". ", end, line_end)
+    right = line_end if right == -1 else right + 1
+    return " ".join(text[left:right].replace("`", "").replace("**", "").split())[:300]
+
+
+def is_verdict_only(text: str) -> bool:
+    """True for a block that says nothing but the verdict (it is not a claim of its own)."""
+    for pattern in (*_NO_RE, *_DEFECT_RE):
+        match = pattern.search(text)
+        if match:
+            rest = text[: match.start()] + text[match.end() :]
+            return len(re.findall(r"[A-Za-z]{2,}", rest)) < 4
+    return False

@@ -1,0 +1,3 @@
+def get_document(store, doc_id, user):
+    document = store[doc_id]
+    return document

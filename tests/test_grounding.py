@@ -1,0 +1,107 @@
+"""Grounding citations in code with libcst, and the plain-text fallback."""
+
+from __future__ import annotations
+
+import hashlib
+
+from crosscheck.grounding import Status, ground
+from crosscheck.grounding.index import build_index
+from crosscheck.models import CodeTarget, SourceFile
+from crosscheck.review import read_review
+
+CODE = '''"""Module docstring mentioning os.system(cmd) as an example."""
+import os
+from nova.db import api as db_api
+
+
+def handler(request, cmd):
+    # os.system(cmd)
+    result = db_api.instance_get(
+        request.context,
+        request.id,
+    )
+    return result
+
+
+def other():
+    value = compute_value()
+    return value
+'''
+
+
+def _target(text: str = CODE, name: str = "mod.py") -> CodeTarget:
+    source = SourceFile(path=name, abspath=f"/nonexistent/{name}", sha256=hashlib.sha256(text.encode()).hexdigest(),
+                        text=text)
+    return CodeTarget(root=f"/nonexistent/{name}", is_dir=False, files=(source,))
+
+
+def _statuses(review: str, text: str = CODE):
+    grounded = ground(read_review(review), _target(text))
+    return [(g.citation.code, g.status, g.actual_line) for c in grounded.claims for g in c.groundings]
+
+
+def test_exact_on_the_cited_line():
+    assert _statuses("- In line 16, `value = compute_value()` is called.") == [
+        ("value = compute_value()", Status.EXACT, 16)]
+
+
+def test_any_line_of_a_multiline_statement_counts():
+    assert _statuses("- Line 10 holds `db_api.instance_get(`.")[0][1] is Status.EXACT
+
+
+def test_near_and_moved():
+    assert _statuses("- In line 14, `value = compute_value()`.")[0][1:] == (Status.NEAR, 16)
+    assert _statuses("- In line 2, `value = compute_value()`.")[0][1:] == (Status.MOVED, 16)
+
+
+def test_absent_code_and_absent_line():
+    assert _statuses("- In line 5, `pickle.loads(x)`.")[0][1:] == (Status.ABSENT, None)
+    assert _statuses("- Line 400 is dangerous.")[0][1:] == (Status.ABSENT, None)
+    assert _statuses("- Line 0 is dangerous.")[0][1:] == (Status.ABSENT, None)
+
+
+def test_line_only_citation_is_unchecked():
+    assert _statuses("- Line 6 is dangerous.")[0][1] is Status.UNCHECKED
+
+
+def test_code_only_in_a_comment_or_docstring():
+    assert _statuses("- `os.system(cmd)` runs a shell.")[0][1:] == (Status.COMMENT, 1)
+    assert _statuses("- On line 7, `os.system(cmd)` runs a shell.")[0][1:] == (Status.COMMENT, 7)
+
+
+def test_whitespace_and_quote_insensitive():
+    text = 'x = call( "a",  b )\n'
+    assert _statuses("- `x = call('a', b)` on line 1.", text)[0][1] is Status.EXACT
+
+
+def test_fuzzy_match_reports_its_score():
+    grounded = ground(read_review("- In line 8, `result = db_api.instance_get(request.context, request.ids)`."),
+                      _target())
+    g = grounded.claims[0].groundings[0]
+    assert g.status is Status.EXACT
+    assert g.score is not None and 90 <= g.score < 100
+
+
+def test_dotted_names_resolve_through_import_aliases():
+    found = _statuses("- The code uses nova.db.api and nova.db.api.instance_get() and HypervisorUnavailable.")
+    assert found[0][:2] == ("nova.db.api", Status.EXACT)
+    assert found[1][:2] == ("nova.db.api.instance_get()", Status.EXACT)
+    assert found[2][:2] == ("HypervisorUnavailable", Status.ABSENT)
+
+
+def test_closest_occurrence_to_the_cited_line():
+    text = "a = f()\n" + "pass\n" * 20 + "a = f()\n"
+    assert _statuses("- line 20: `a = f()`.", text)[0][1:] == (Status.NEAR, 22)
+
+
+def test_text_fallback_for_python2():
+    text = 'import os\nprint "x"\nos.system("ls")\n'
+    index = build_index(_target(text).files[0])
+    assert index.parser == "text" and index.parse_error
+    assert _statuses('- On line 3, `os.system("ls")` runs a command.', text)[0][1] is Status.EXACT
+
+
+def test_revision_drift_is_reported():
+    text = "\n" * 10 + "a = 1\nb = 2\nc = 3\n"
+    grounded = ground(read_review("- line 1: `a = 1`\n- line 2: `b = 2`\n- line 3: `c = 3`"), _target(text))
+    assert any("revision drift" in note and "+10" in note for note in grounded.notes)

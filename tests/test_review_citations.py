@@ -1,0 +1,72 @@
+"""Citations: line references, quoted code, plain identifiers, files, suggestions."""
+
+import pytest
+
+from crosscheck.review.citations import extract, looks_like_code
+from crosscheck.review.model import CitationKind, CitationRole
+
+
+def _cites(text):
+    return [(c.kind.value, c.role.value, c.line, c.end_line, c.code) for c in extract(text, 1)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("see line 40", [(40, 40)]),
+    ("lines 47-48 are odd", [(47, 48)]),
+    ("(line 477)", [(477, 477)]),
+    ("lines 476-477", [(476, 477)]),
+    ("at L40 we", [(40, 40)]),
+    ("line 40 and 42", [(40, 40), (42, 42)]),
+    ("at lines 155-167", [(155, 167)]),
+    ("in line 86.", [(86, 86)]),
+    ("flags (e.g., lines 47-48, 56-57)", [(47, 48), (56, 57)]),
+    ("lines 10 to 12", [(10, 12)]),
+])
+def test_line_references(text, expected):
+    assert [(c.line, c.end_line) for c in extract(text, 1)] == expected
+
+
+def test_line_and_code_in_one_sentence_pair_up():
+    cites = _cites("In line 40, `self.assertEqual(a, b)`, the value is unchecked.")
+    assert cites == [("code", "anchor", 40, 40, "self.assertEqual(a, b)")]
+
+
+def test_code_in_another_sentence_is_not_paired():
+    cites = _cites("Line 3 is odd. Also `foo()` is called.")
+    assert ("line", "anchor", 3, 3, None) in cites
+    assert ("code", "anchor", None, None, "foo()") in cites
+
+
+def test_suggested_api_is_a_suggestion_not_an_anchor():
+    cites = _cites("The value is read directly; consider using the `api.get_server()` method instead.")
+    assert cites == [("code", "suggestion", None, None, "api.get_server()")]
+
+
+def test_instead_of_names_the_anchor():
+    cites = _cites("Use `yaml.safe_load` instead of `yaml.load`.")
+    assert ("code", "suggestion", None, None, "yaml.safe_load") in cites
+    assert ("code", "anchor", None, None, "yaml.load") in cites
+
+
+def test_plain_text_identifiers():
+    cites = _cites("The test raises HypervisorUnavailable via mock.patch.object and calls get_flavors() on nova.db.api.")
+    codes = {c[4] for c in cites if c[0] == "identifier"}
+    assert codes == {"HypervisorUnavailable", "mock.patch.object", "get_flavors()", "nova.db.api"}
+
+
+def test_prose_in_backticks_and_abbreviations_are_not_code():
+    assert _cites("```No security defects are detected in the code```") == []
+    assert _cites("Mocks (e.g. fixtures) and i.e. helpers, etc.") == []
+    assert not looks_like_code("a phrase in backticks")
+
+
+def test_file_names():
+    cites = extract("The handler in app/views.py at line 3 is unsafe.", 1)
+    assert any(c.kind is CitationKind.FILE and c.code == "app/views.py" for c in cites)
+    assert any(c.line == 3 and c.file == "app/views.py" for c in cites)
+
+
+def test_review_line_is_the_line_of_the_sentence():
+    cites = extract("First sentence.\nSecond has line 9.", 10)
+    assert [(c.line, c.review_line) for c in cites] == [(9, 11)]
+    assert all(c.role is CitationRole.ANCHOR for c in cites)

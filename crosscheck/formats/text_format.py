@@ -47,7 +47,7 @@ def _anchors(claim: dict[str, Any]) -> str:
             if c["line"] is not None else ""
         what = clean(c["code"], 28) if c["code"] else ""
         moved = f"\u2192L{c['actual_line']}" if c["status"] in ("moved", "near", "comment") and c["actual_line"] else ""
-        tag = "suggests " if c["role"] == "suggestion" else ""
+        tag = {"suggestion": "suggests ", "negated": "says unused: "}.get(c["role"], "")
         parts.append(f"{tag}{' '.join(p for p in (where, what) if p)}: {c['status']}{moved}")
     return "\n".join(parts) if parts else "-"
 
@@ -71,28 +71,32 @@ def render(report: Report, color: bool = False) -> str:
         f"{a['name']} {a['version'] or '?'} {a['status']} ({a['findings']} findings)"
         + (f" - {clean(a['message'], 80)}" if a["message"] else "") for a in data["analyzers"]))
 
-    claims = Table(title="Claims", title_justify="left", expand=False, show_lines=False)
-    for column in ("id", "kind", "outcome", "CWE", "anchors", "claim / reason"):
-        claims.add_column(column, overflow="fold")
+    claims = Table(title="Claims", title_justify="left", expand=True)
+    for column in ("id", "kind", "outcome", "CWE"):
+        claims.add_column(column, no_wrap=True)
+    claims.add_column("anchors: status", max_width=40, overflow="fold")
+    claims.add_column("claim / reason", ratio=1, overflow="fold")
     for c in data["claims"]:
         title = clean(c["title"] or c["text"], 60)
         body = Text(title + "\n")
         body.append(clean(c["reason"], 90), style="dim")
         claims.add_row(c["id"], c["kind"], _styled(c["outcome"]),
-                       " ".join(f"CWE-{n}" for n in c["cwe"][:4]) or "-", _anchors(c), body)
+                       "\n".join(f"CWE-{n}" for n in c["cwe"][:4]) or "-", _anchors(c), body)
     console.print(claims)
 
     if data["findings"]:
-        findings = Table(title="Findings", title_justify="left")
-        for column in ("id", "severity", "analyzer", "rule", "CWE", "where", "status", "message"):
-            findings.add_column(column, overflow="fold")
+        findings = Table(title="Findings", title_justify="left", expand=True)
+        for column in ("id", "severity", "analyzer", "CWE", "where"):
+            findings.add_column(column, no_wrap=True)
+        findings.add_column("rule", max_width=24, overflow="fold")
+        findings.add_column("status", max_width=14, overflow="fold")
+        findings.add_column("message", ratio=1, min_width=30, overflow="fold")
         for f in data["findings"]:
             status = _styled(f["status"])
             if f["claims"]:
                 status.append(" " + ",".join(f["claims"]), style="dim")
-            findings.add_row(f["id"], f["severity"], f["analyzer"], f["rule_id"],
-                             " ".join(f"CWE-{n}" for n in f["cwe"]) or "-", f"{f['path']}:{f['line']}", status,
-                             clean(f["message"], 70))
+            findings.add_row(f["id"], f["severity"], f["analyzer"], "\n".join(f"CWE-{n}" for n in f["cwe"]) or "-",
+                             f"{clean(f['path'], 40)}:{f['line']}", clean(f["rule_id"]), status, clean(f["message"], 90))
         console.print(findings)
     else:
         console.print("Findings: none")

@@ -223,10 +223,9 @@ def _absent_anchors(claim: GroundedClaim) -> list[Grounding]:
 
 def _describe(g: Grounding) -> str:
     c = g.citation
-    what = f"`{c.code}`" if c.code else "line"
-    where = f" at line {c.line}" if c.line is not None and c.end_line in (None, c.line) else (
-        f" at lines {c.line}-{c.end_line}" if c.line is not None else "")
-    return what + where
+    where = "" if c.line is None else f"line {c.line}" if c.end_line in (None, c.line) else f"lines {c.line}-{c.end_line}"
+    what = f"`{c.code}`" + (f" at {where}" if where else "") if c.code else where
+    return what + (" (only in a comment)" if g.status is Status.COMMENT else "")
 
 
 def _outcome(claim: GroundedClaim, related: list[Finding], min_severity: Severity,
@@ -241,7 +240,7 @@ def _outcome(claim: GroundedClaim, related: list[Finding], min_severity: Severit
             rules = ", ".join(sorted({f"{f.analyzer} {f.rule_id}" for f in related}))
             return Outcome.CONFIRMED, f"supported by {rules} ({cwe_text})", related
         if absent:
-            return Outcome.UNGROUNDED, f"cites code that is not there or does not run: {absent_text}", []
+            return Outcome.UNGROUNDED, f"cites code that is not there: {absent_text}", []
         if has_checkable or claim.claim.cwe or claim.anchors:
             why = f" ({cwe_text})" if cwe_text else " (no CWE category recognised)"
             return Outcome.UNSUPPORTED, f"no analyzer finding backs this defect claim{why}", []

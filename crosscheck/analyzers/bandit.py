@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import importlib.metadata
-import json
 import sys
 from typing import Any
 
 from crosscheck.analyzers.base import (
     Analyzer,
     ProcessTimeout,
+    ReportError,
     finalize,
     fingerprint,
-    last_line,
+    json_report,
     run_process,
     snippet_of,
 )
@@ -42,14 +42,9 @@ class BanditAnalyzer(Analyzer):
         except ProcessTimeout as err:
             return AnalyzerRun(self.name, version, RunStatus.FAILED, message=f"bandit timed out: {err}")
         try:
-            report = json.loads(proc.stdout)
-        except json.JSONDecodeError:
-            why = last_line(proc.stderr) or f"exit code {proc.returncode}, no JSON on stdout"
-            return AnalyzerRun(self.name, version, RunStatus.FAILED, message=f"bandit failed: {why}",
-                               duration_s=proc.duration_s)
-        if not isinstance(report, dict) or not isinstance(report.get("results"), list):
-            return AnalyzerRun(self.name, version, RunStatus.FAILED, message="bandit's JSON has no results list",
-                               duration_s=proc.duration_s)
+            report = json_report("bandit", proc)
+        except ReportError as err:
+            return AnalyzerRun(self.name, version, RunStatus.FAILED, message=str(err), duration_s=proc.duration_s)
         return parse_report(report, target, version, proc.duration_s)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -11,7 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from crosscheck.models import AnalyzerRun, CodeTarget, Finding, Options
 
@@ -73,6 +74,26 @@ def run_process(
         stderr=proc.stderr.decode("utf-8", errors="replace"),
         duration_s=time.perf_counter() - start,
     )
+
+
+class ReportError(Exception):
+    """An analyzer's output could not be read as its JSON report."""
+
+
+def json_report(name: str, proc: ProcessResult) -> dict[str, Any]:
+    """The JSON object an analyzer printed, which must hold a ``results`` list.
+
+    Raises :class:`ReportError` saying why, with the analyzer's last stderr line
+    when it printed no JSON (a crash, a usage error, a missing module).
+    """
+    try:
+        report = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        why = last_line(proc.stderr) or f"exit code {proc.returncode}, no JSON on stdout"
+        raise ReportError(f"{name} failed: {why}") from None
+    if not isinstance(report, dict) or not isinstance(report.get("results"), list):
+        raise ReportError(f"{name}'s JSON has no results list")
+    return report
 
 
 def last_line(text: str, limit: int = 300) -> str:

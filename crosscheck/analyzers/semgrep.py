@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import sys
@@ -15,10 +14,11 @@ import yaml
 from crosscheck.analyzers.base import (
     Analyzer,
     ProcessTimeout,
+    ReportError,
     child_env,
     finalize,
     fingerprint,
-    last_line,
+    json_report,
     run_process,
     snippet_of,
 )
@@ -91,14 +91,9 @@ class SemgrepAnalyzer(Analyzer):
             except ProcessTimeout as err:
                 return AnalyzerRun(self.name, "", RunStatus.FAILED, message=f"semgrep timed out: {err}")
         try:
-            report = json.loads(proc.stdout)
-        except json.JSONDecodeError:
-            why = last_line(proc.stderr) or f"exit code {proc.returncode}, no JSON on stdout"
-            return AnalyzerRun(self.name, "", RunStatus.FAILED, message=f"semgrep failed: {why}",
-                               duration_s=proc.duration_s)
-        if not isinstance(report, dict) or not isinstance(report.get("results"), list):
-            return AnalyzerRun(self.name, "", RunStatus.FAILED, message="semgrep's JSON has no results list",
-                               duration_s=proc.duration_s)
+            report = json_report("semgrep", proc)
+        except ReportError as err:
+            return AnalyzerRun(self.name, "", RunStatus.FAILED, message=str(err), duration_s=proc.duration_s)
         return parse_report(report, target, proc.duration_s)
 
 

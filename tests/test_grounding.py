@@ -11,7 +11,7 @@ from crosscheck.review import read_review
 
 CODE = '''"""Module docstring mentioning os.system(cmd) as an example."""
 import os
-from nova.db import api as db_api
+from acme.db import api as db_api
 
 
 def handler(request, cmd):
@@ -83,9 +83,9 @@ def test_fuzzy_match_reports_its_score():
 
 
 def test_dotted_names_resolve_through_import_aliases():
-    found = _statuses("- The code uses nova.db.api and nova.db.api.instance_get() and HypervisorUnavailable.")
-    assert found[0][:2] == ("nova.db.api", Status.EXACT)
-    assert found[1][:2] == ("nova.db.api.instance_get()", Status.EXACT)
+    found = _statuses("- The code uses acme.db.api and acme.db.api.instance_get() and HypervisorUnavailable.")
+    assert found[0][:2] == ("acme.db.api", Status.EXACT)
+    assert found[1][:2] == ("acme.db.api.instance_get()", Status.EXACT)
     assert found[2][:2] == ("HypervisorUnavailable", Status.ABSENT)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from functools import cached_property
 
 
 class Severity(str, enum.Enum):
@@ -47,7 +48,7 @@ class SourceFile:
     text: str
     """The file decoded as UTF-8 (undecodable bytes replaced)."""
 
-    @property
+    @cached_property
     def lines(self) -> tuple[str, ...]:
         """The file's lines without line endings; line N is ``lines[N - 1]``."""
         return tuple(self.text.splitlines())
@@ -66,10 +67,11 @@ class CodeTarget:
 
     def file(self, path: str) -> SourceFile | None:
         """The file with this relative path, if it is part of the target."""
-        for source in self.files:
-            if source.path == path:
-                return source
-        return None
+        return self._by_path.get(path)
+
+    @cached_property
+    def _by_path(self) -> dict[str, SourceFile]:
+        return {source.path: source for source in self.files}
 
 
 @dataclass(frozen=True)

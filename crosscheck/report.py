@@ -84,6 +84,7 @@ class Report:
                 "finding_recall": rec.metrics.finding_recall,
                 "grounding_rate": rec.metrics.grounding_rate,
                 "specificity": rec.metrics.specificity,
+                "unverified_suggestions": rec.metrics.unverified_suggestions,
                 "verdict_consistent": rec.metrics.verdict_consistent,
             },
             "diagnostics": list(self.diagnostics),

@@ -22,5 +22,6 @@ def test_quickstart_sample_exercises_every_outcome():
     missed = {f.finding.rule_id for f in rec.findings if f.status.value == "missed"}
     assert {"B301", "pickle-unsafe-deserialization", "B113"} <= missed
     assert rec.verdict.stated.value == "defects"
+    assert rec.metrics.unverified_suggestions == 1  # `cursor.execute(sql, params)` is only recommended
     sql = by_title["SQL Injection (CWE-89)"].grounded.groundings[0]
     assert (sql.status.value, sql.citation.line, sql.actual_line) == ("near", 24, 25)

@@ -107,6 +107,11 @@ def render(report: Report, color: bool = False) -> str:
         f"grounding rate {_ratio(m['grounding_rate'])}, specificity {_ratio(m['specificity'])}; outcomes "
         + ", ".join(f"{k} {v}" for k, v in m["outcomes"].items() if v)
     )
+    unverified = [f"{clean(c['code'], 40)} ({claim['id']})" for claim in data["claims"] for c in claim["citations"]
+                  if c["role"] == "suggestion" and c["status"] == "absent"]
+    if unverified:
+        console.print(Text("Unverified suggestions (recommended APIs found nowhere in the code or its imports): "
+                           + ", ".join(unverified), style="yellow"))
     for note in data["grounding"]["notes"] + data["diagnostics"]:
         console.print(Text("Note: " + clean(note), style="yellow"))
     return buffer.getvalue()

@@ -28,7 +28,7 @@ from crosscheck.analyzers.base import sort_key
 from crosscheck.cwe import Lexicon
 from crosscheck.grounding import NEAR_LINES, GroundedClaim, GroundedReview, Grounding, Status
 from crosscheck.models import AnalyzerRun, Finding, Severity
-from crosscheck.review.model import CitationKind, ClaimKind, StatedVerdict, VerdictEvidence
+from crosscheck.review.model import CitationKind, CitationRole, ClaimKind, StatedVerdict, VerdictEvidence
 
 
 class Outcome(str, enum.Enum):
@@ -112,6 +112,8 @@ class Metrics:
     """Checkable anchors that are not absent / checkable anchors (``unchecked`` ones excluded)."""
     specificity: float | None
     """Claims with at least one checkable anchor / all claims."""
+    unverified_suggestions: int
+    """APIs the review recommends that exist nowhere in the code or its imports."""
     verdict_consistent: bool | None
 
 
@@ -316,6 +318,8 @@ def _metrics(claims: tuple[ClaimResult, ...], findings: tuple[FindingResult, ...
         finding_recall=_ratio(sum(f.status is FindingStatus.MATCHED for f in relevant), len(relevant)),
         grounding_rate=_ratio(sum(g.status is not Status.ABSENT for g in checkable), len(checkable)),
         specificity=_ratio(len(specific), len(claims)),
+        unverified_suggestions=sum(g.citation.role is CitationRole.SUGGESTION and g.status is Status.ABSENT
+                                   for c in claims for g in c.grounded.groundings),
         verdict_consistent=None if verdict.consistency is Consistency.UNDETERMINED
         else verdict.consistency is Consistency.CONSISTENT,
     )

@@ -46,7 +46,7 @@ def _anchors(claim: dict[str, Any]) -> str:
         where = f"L{c['line']}" + (f"-{c['end_line']}" if c["end_line"] not in (None, c["line"]) else "") \
             if c["line"] is not None else ""
         what = clean(c["code"], 28) if c["code"] else ""
-        moved = f"\u2192L{c['actual_line']}" if c["status"] in ("moved", "near", "comment") and c["actual_line"] else ""
+        moved = f" @L{c['actual_line']}" if c["actual_line"] else ""
         tag = {"suggestion": "suggests ", "negated": "says unused: "}.get(c["role"], "")
         parts.append(f"{tag}{' '.join(p for p in (where, what) if p)}: {c['status']}{moved}")
     return "\n".join(parts) if parts else "-"

@@ -47,3 +47,12 @@ def test_semgrep_test_annotations_pass(tmp_path):
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output[-3000:]
     assert "All tests passed" in output
+
+
+def test_every_rule_cwe_is_in_the_lexicon():
+    from crosscheck.cwe import Lexicon
+
+    lexicon = Lexicon.default()
+    missing = {(rule["id"], c) for _, rule in _rules() for c in rule["metadata"]["cwe"]
+               if int(c.split(":")[0].removeprefix("CWE-")) not in lexicon}
+    assert not missing

@@ -15,6 +15,7 @@ Each file is parsed once, and only files some citation needs are parsed at all.
 
 from __future__ import annotations
 
+import bisect
 import enum
 import re
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ FUZZY_MAX_LINES = 8
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?$")
 _SPACE = re.compile(r"\s+")
+_ELLIPSIS = re.compile(r"\.\.\.|\u2026")
+ELIDED_SPAN = 400
 
 
 class Status(str, enum.Enum):
@@ -236,6 +239,9 @@ class _Grounder:
         raw = (citation.code or "").strip()
         identifier = _IDENTIFIER.match(raw)
         needle = normalize(raw[:-2] if identifier and raw.endswith("()") else raw)
+        pieces = [p for p in _ELLIPSIS.split(needle) if p]
+        if len(pieces) > 1 or (pieces and pieces[0] != needle):
+            return self._find_elided(pieces, candidates)
         code: list[_Occurrence] = []
         noncode: list[_Occurrence] = []
         for file in candidates:
@@ -251,6 +257,29 @@ class _Grounder:
                     noncode.append(occurrence)
                 else:
                     code.append(occurrence)
+        return code, noncode
+
+    def _find_elided(self, pieces: list[str], candidates: list[_File]) -> tuple[list[_Occurrence], list[_Occurrence]]:
+        """Quotes with ``...`` in them: the pieces must occur in order, close together."""
+        code: list[_Occurrence] = []
+        noncode: list[_Occurrence] = []
+        if not pieces:
+            return code, noncode
+        for file in candidates:
+            haystack, index = file.haystack, file.index
+            for start, end in haystack.find_all(pieces[0]):
+                position = bisect.bisect_left(haystack.origin, start) + len(pieces[0])
+                last_end, ok = end, True
+                for piece in pieces[1:]:
+                    found = haystack.text.find(piece, position, position + ELIDED_SPAN)
+                    if found == -1:
+                        ok = False
+                        break
+                    position = found + len(piece)
+                    last_end = haystack.origin[position - 1] + 1
+                if ok:
+                    occurrence = _Occurrence(file.source.path, index.line_of(start), index.line_of(last_end - 1), 100.0)
+                    (noncode if index.is_noncode(start, last_end) else code).append(occurrence)
         return code, noncode
 
     def _fuzzy(self, citation: Citation, candidates: list[_File]) -> list[_Occurrence]:
@@ -287,6 +316,10 @@ class _Grounder:
         best = self._closest(citation, found)
         if citation.line is None:
             return Grounding(citation, Status.EXACT, best.path, best.first, best.score)
+        if not 1 <= citation.line <= len(self.files[best.path].source.lines):
+            # The code exists, but the line the review puts it on does not: the
+            # citation points at nothing.
+            return Grounding(citation, Status.ABSENT, best.path, best.first, best.score)
         distance = self._distance(citation, best)
         status = Status.EXACT if distance == 0 else Status.NEAR if distance <= NEAR_LINES else Status.MOVED
         return Grounding(citation, status, best.path, best.first, best.score)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from crosscheck.cwe import Lexicon
 from crosscheck.review.blocks import split_blocks
 from crosscheck.review.citations import extract
-from crosscheck.review.classify import hedge_of, introduces_advice_list, kind_of
+from crosscheck.review.classify import hedge_of, introduces_advice_list, is_lead_in, kind_of
 from crosscheck.review.model import (
     Citation,
     CitationKind,
@@ -50,13 +50,15 @@ def read_review(text: str, lexicon: Lexicon | None = None) -> Review:
             continue
         citations = extract(block.text, block.start_line)
         cwe = lexicon.match(block.text)
+        kind = ClaimKind.CONTEXT if is_lead_in(block.text) else kind_of(
+            block.text, block.title, lexicon.match, citations, advice_list=advice_list and block.is_item)
         claims.append(Claim(
             id=f"C{len(claims) + 1}",
             title=block.title,
             text=block.text,
             start_line=block.start_line,
             end_line=block.end_line,
-            kind=kind_of(block.text, block.title, lexicon.match, citations, advice_list=advice_list and block.is_item),
+            kind=kind,
             hedge=hedge_of(block.text),
             cwe=cwe,
             citations=citations,

@@ -17,6 +17,8 @@ _BOLD_LINE = re.compile(r"^[ \t]*(?:\*\*|__)(?P<title>[^*_\n]{1,120}?)(?:\*\*|__
 _RUN_IN = re.compile(r"^(?:\*\*|__)(?P<title>[^*_\n]{1,120}?)(?:\*\*|__)[ \t]*:?[ \t]*")
 _COLON_TITLE = re.compile(r"^(?P<title>[^.!?\n`]{2,100}):[ \t]*$")
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
+_TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
+_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$")
 
 
 @dataclass(frozen=True)
@@ -31,10 +33,18 @@ class Block:
 
 
 def split_blocks(text: str) -> tuple[Block, ...]:
-    """Split review text into blocks, in order, with 1-based inclusive line spans."""
+    """Split review text into blocks, in order, with 1-based inclusive line spans.
+
+    A headed section runs to the next heading (its paragraphs and code are one
+    claim) unless it holds a list, whose items are claims of their own. Code
+    (fenced or indented) after a blank line belongs to the item, section or
+    lead-in paragraph ("... like this:") before it. Each data row of a
+    Markdown table is a claim.
+    """
     lines = text.splitlines()
     builder = _Builder()
     in_fence = False
+    in_indented = False
     list_indent: int | None = None
     after_blank = False
     for number, raw in enumerate(lines, start=1):
@@ -45,9 +55,16 @@ def split_blocks(text: str) -> tuple[Block, ...]:
             if fence and line.count(fence.group(1)) % 2 == 1:
                 in_fence = False
             continue
+        if in_indented and (not line.strip() or line.startswith("    ")):
+            if line.strip():
+                builder.add(number, line[4:])
+            continue
+        if in_indented:
+            builder.add(number - 1, "```", keep_end=True)
+            in_indented = False
         if fence and line.count(fence.group(1)) % 2 == 1:
             in_fence = True
-            if after_blank and not _indented(line, list_indent):
+            if after_blank and not builder.takes_code(list_indent):
                 builder.start(number, "", is_item=False)
                 list_indent = None
             builder.add(number, line)
@@ -56,30 +73,44 @@ def split_blocks(text: str) -> tuple[Block, ...]:
         if not line.strip():
             after_blank = True
             continue
+        if after_blank and line.startswith("    ") and list_indent is None and builder.takes_code(None):
+            in_indented = True
+            builder.add(number, "```")
+            builder.add(number, line[4:])
+            after_blank = False
+            continue
         heading = _HEADING.match(line) or _BOLD_LINE.match(line)
         item = _ITEM.match(line)
+        row = _TABLE_ROW.match(line)
         if heading:
-            builder.start(number, _clean_title(heading.group("title")), is_item=False, heading=True)
+            builder.start(number, _clean_title(heading.group("title")), is_item=False, heading=line.strip())
+            list_indent = None
+        elif row:
+            following = lines[number] if number < len(lines) else ""
+            if not _TABLE_RULE.match(line) and not _TABLE_RULE.match(following):
+                builder.start(number, "", is_item=True)
+                builder.add(number, line)
+                builder.start(number + 1, "", is_item=False)
             list_indent = None
         elif item and (list_indent is None or len(item.group("indent")) <= list_indent):
             list_indent = len(item.group("indent"))
-            rest = item.group("rest")
             builder.start(number, "", is_item=True)
-            builder.add(number, rest)
+            builder.add(number, item.group("rest"))
         elif item:
             builder.add(number, line)  # a sub-item belongs to its parent item
         elif list_indent is not None and (not after_blank or _indented(line, list_indent)):
             builder.add(number, line)  # continuation of the current item
+        elif builder.is_section and list_indent is None:
+            builder.add(number, line)  # a headed section runs to the next heading
         elif after_blank or builder.empty or not builder.is_paragraph:
-            if builder.is_heading_without_body:
-                builder.add(number, line)
-            else:
-                builder.start(number, "", is_item=False)
-                builder.add(number, line)
+            builder.start(number, "", is_item=False)
+            builder.add(number, line)
             list_indent = None
         else:
             builder.add(number, line)
         after_blank = False
+    if in_indented:
+        builder.add(len(lines), "```", keep_end=True)
     return builder.finish()
 
 
@@ -99,11 +130,11 @@ class _Builder:
     def __init__(self) -> None:
         self.blocks: list[Block] = []
         self._title = ""
+        self._heading = ""
         self._lines: list[str] = []
         self._start = 0
         self._end = 0
         self._is_item = False
-        self._heading = False
 
     @property
     def empty(self) -> bool:
@@ -114,28 +145,37 @@ class _Builder:
         return not self._is_item and not self._heading
 
     @property
-    def is_heading_without_body(self) -> bool:
-        return self._heading and not self._lines
+    def is_section(self) -> bool:
+        return bool(self._heading)
 
-    def start(self, number: int, title: str, *, is_item: bool, heading: bool = False) -> None:
+    def takes_code(self, list_indent: int | None) -> bool:
+        """Whether code after a blank line belongs to the current block."""
+        if self._heading or (self._is_item and list_indent is not None):
+            return True
+        return bool(self._lines) and self._lines[-1].rstrip().rstrip("*_").endswith(":")
+
+    def start(self, number: int, title: str, *, is_item: bool, heading: str = "") -> None:
         self._flush()
         self._title, self._start, self._end = title, number, number
         self._is_item, self._heading = is_item, heading
 
-    def add(self, number: int, line: str) -> None:
+    def add(self, number: int, line: str, *, keep_end: bool = False) -> None:
         if not self._start:
             self._start = number
         self._lines.append(line)
-        self._end = number
+        if not keep_end:
+            self._end = number
 
     def _flush(self) -> None:
         if self._lines:
             title, body = self._title, "\n".join(self._lines)
             if not title:
                 title, body = _split_title(body)
+            if self._heading:
+                body = self._heading.lstrip("#").strip() + "\n" + body
             self.blocks.append(Block(title, body.strip(), self._start, self._end, self._is_item))
-        self._title, self._lines, self._start, self._end = "", [], 0, 0
-        self._is_item = self._heading = False
+        self._title, self._heading, self._lines, self._start, self._end = "", "", [], 0, 0
+        self._is_item = False
 
     def finish(self) -> tuple[Block, ...]:
         self._flush()

@@ -29,7 +29,7 @@ _DOTTED = re.compile(r"(?<![\w.`/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(\(\))?(?![
 _CALL = re.compile(r"(?<![\w.`])([A-Za-z_]\w*)\(\)")
 _SNAKE = re.compile(r"(?<![\w.`-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w`-])")
 _EXCEPTION = re.compile(
-    r"(?<![\w.`])([A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*(?:Error|Exception|Unavailable|NotFound|Failed|Failure|Fault"
+    r"(?<![\w.`])([A-Z][A-Za-z0-9]*?(?:Error|Exception|Unavailable|NotFound|Failed|Failure|Fault"
     r"|Timeout|Conflict|Denied|Invalid|Exists|Forbidden|Unauthorized))(?![\w`])"
 )
 _NOT_DOTTED = frozenset({"e.g", "i.e", "etc", "vs", "a.k.a", "cf"})
@@ -45,12 +45,27 @@ _SUGGEST_EXAMPLE_BEFORE = re.compile(
 )
 _NEGATED_BEFORE = re.compile(
     r"(?:(?:\bnot|n't|\bnever|\bneither|\bnor)\s+(?:\w+\s+){0,2}?(?:use|uses|using|call|calls|calling|contain|contains|"
-    r"include|includes|import|imports|invoke|invokes|rely\s+on|relies\s+on)\b[^.;:!?]{0,30}|\bno\s+(?:calls?\s+to\s+)?)$",
+    r"include|includes|import|imports|invoke|invokes|rely\s+on|relies\s+on)\b[^.;:!?]{0,30}|\bno\s+(?:calls?\s+to\s+)?"
+    r"|(?:\bnot|\bnever)\s+(?:\w+\s+){1,3}?(?:with|using|via|through|by)\s+)$",
     re.IGNORECASE,
 )
 _INSTEAD_OF_BEFORE = re.compile(r"instead\s+of\s+(?:the\s+|a\s+)?$", re.IGNORECASE)
+_SUGGEST_CLAUSE_BEFORE = re.compile(
+    r"(?:\b(?:consider\w*|recommend\w*|should|could|rewrite|prefer|switch|migrate)\b[^.;!?]{0,80}"
+    r"\b(?:such\s+as|e\.g\.,?|for\s+example,?|like|with|as|to)|\brewrite\s+(?:it|this)\s+as"
+    r"|\breplace\s+(?:`[^`]*`|\S+)\s+with)\s+(?:the\s+|a\s+|an\s+)?$",
+    re.IGNORECASE,
+)
+_INSTEAD_AFTER = re.compile(r"^[`)\s]*(?:[\w-]+\s+){0,3}instead\b(?!\s+of)", re.IGNORECASE)
+_INSTEAD_OF_AFTER = re.compile(r"^[`)\s]*(?:[\w-]+\s+){0,2}instead\s+of\b", re.IGNORECASE)
+_NEGATED_AFTER = re.compile(
+    r"^[`)\s]*(?:[\w-]+\s+){0,2}?(?:is|are|was|were)\s+(?:never|not)\s+(?:\w+\s+)?"
+    r"(?:used|called|raised|imported|invoked|executed|present|reached)\b",
+    re.IGNORECASE,
+)
 _CODE_CHARS = re.compile(r"[()\[\]{}=.:_'\"<>/\\+*%,]")
 _SINGLE_TOKEN = re.compile(r"^[A-Za-z_][\w]*$")
+_SQL = re.compile(r"^(?:SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER)\s+[A-Z]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -114,16 +129,20 @@ def looks_like_code(span: str) -> bool:
         return True
     if not any(ch.isalnum() for ch in stripped):
         return False
+    if _SQL.match(stripped):
+        return True
     return bool(_CODE_CHARS.search(stripped))
 
 
-def _role(sentence: str, start: int) -> CitationRole:
-    before = sentence[max(0, start - 60) : start]
+def _role(sentence: str, start: int, end: int) -> CitationRole:
+    before = sentence[max(0, start - 120) : start]
+    after = sentence[end : end + 60]
     if _INSTEAD_OF_BEFORE.search(before):
         return CitationRole.ANCHOR
-    if _NEGATED_BEFORE.search(before):
+    if _NEGATED_BEFORE.search(before) or _NEGATED_AFTER.search(after):
         return CitationRole.NEGATED
-    if _SUGGEST_BEFORE.search(before) or _SUGGEST_EXAMPLE_BEFORE.search(before):
+    if (_SUGGEST_BEFORE.search(before) or _SUGGEST_EXAMPLE_BEFORE.search(before)
+            or _SUGGEST_CLAUSE_BEFORE.search(before) or _INSTEAD_AFTER.search(after) or _INSTEAD_OF_AFTER.search(after)):
         return CitationRole.SUGGESTION
     return CitationRole.ANCHOR
 
@@ -136,14 +155,14 @@ def _code_spans(sentence: str) -> tuple[list[_Span], list[tuple[int, int]]]:
         covered.append((match.start(), match.end()))
         body = match.group(3).strip("\n")
         if looks_like_code(body):
-            spans.append(_Span(match.start(), match.end(), body.strip(), CitationKind.CODE, _role(sentence, match.start())))
+            spans.append(_Span(match.start(), match.end(), body.strip(), CitationKind.CODE, _role(sentence, match.start(), match.end())))
     for match in _INLINE.finditer(sentence):
         if any(a <= match.start() < b for a, b in covered):
             continue
         covered.append((match.start(), match.end()))
         body = match.group(2).strip()
         if looks_like_code(body):
-            spans.append(_Span(match.start(), match.end(), body, CitationKind.CODE, _role(sentence, match.start())))
+            spans.append(_Span(match.start(), match.end(), body, CitationKind.CODE, _role(sentence, match.start(), match.end())))
     for pattern in (_DOTTED, _CALL, _EXCEPTION, _SNAKE):
         for match in pattern.finditer(sentence):
             if any(a <= match.start() < b for a, b in covered):
@@ -153,7 +172,7 @@ def _code_spans(sentence: str) -> tuple[list[_Span], list[tuple[int, int]]]:
                 continue
             covered.append((match.start(), match.end()))
             code = name + ("()" if pattern is _CALL or (pattern is _DOTTED and match.group(2)) else "")
-            spans.append(_Span(match.start(), match.end(), code, CitationKind.IDENTIFIER, _role(sentence, match.start())))
+            spans.append(_Span(match.start(), match.end(), code, CitationKind.IDENTIFIER, _role(sentence, match.start(), match.end())))
     return sorted(spans, key=lambda s: s.start), covered
 
 
@@ -186,13 +205,11 @@ def _from_sentence(sentence: str, review_line: int) -> list[Citation]:
     file_name = files[0].group(1) if len(files) == 1 else None
     result: list[Citation] = []
     paired: set[int] = set()
-    anchors = [i for i, s in enumerate(spans) if s.role is CitationRole.ANCHOR]
     for ref in refs:
-        best = min(anchors, key=lambda i: _distance(spans[i], ref), default=None)
-        span = spans[best] if best is not None else None
-        if best is not None:
-            paired.add(best)
-        for first, last in ref.ranges:
+        chosen = _pair(sentence, ref, spans, paired)
+        paired.update(chosen)
+        for n, (first, last) in enumerate(ref.ranges):
+            span = spans[chosen[n]] if len(chosen) == len(ref.ranges) else spans[chosen[0]] if chosen else None
             result.append(Citation(
                 kind=span.kind if span else CitationKind.LINE,
                 role=CitationRole.ANCHOR,
@@ -209,6 +226,34 @@ def _from_sentence(sentence: str, review_line: int) -> list[Citation]:
         result.append(Citation(CitationKind.FILE, CitationRole.ANCHOR, None, None, match.group(1), match.group(1),
                                review_line))
     return result
+
+
+PAIR_WINDOW = 60
+
+
+def _pair(sentence: str, ref: _LineRef, spans: list[_Span], paired: set[int]) -> list[int]:
+    """The code spans a line reference points at: the nearest unused anchors in its clause.
+
+    A parenthesised reference ("`x` (line 19)") points back at what precedes the
+    parenthesis. A reference to several lines ("lines 17 and 18") takes as many
+    spans, respectively, when the sentence has them.
+    """
+    opening = sentence.rfind("(", 0, ref.start)
+    parenthesised = opening != -1 and ")" not in sentence[opening:ref.start]
+    closing = sentence.find(")", ref.end) if parenthesised else -1
+    closing = len(sentence) if closing == -1 else closing
+
+    def in_clause(span: _Span) -> bool:
+        return not parenthesised or span.end <= opening or opening < span.start and span.end <= closing
+
+    candidates = [
+        i for i, span in enumerate(spans)
+        if i not in paired and span.role is CitationRole.ANCHOR and _distance(span, ref) <= PAIR_WINDOW
+        and in_clause(span)
+    ]
+    candidates.sort(key=lambda i: _distance(spans[i], ref))
+    wanted = len(ref.ranges) if len(ref.ranges) > 1 and len(candidates) >= len(ref.ranges) else 1
+    return sorted(candidates[:wanted], key=lambda i: spans[i].start)
 
 
 def _distance(span: _Span, ref: _LineRef) -> int:

@@ -43,8 +43,15 @@ _DEFECT = _rx(
     r"\b(?:can|could)\s+(?:run|execute|read|write|inject|access|modify|delete|forge)\s+arbitrary\b",
 )
 _ASSURANCE = _rx(  # negated statements: the code does not do something bad
+    r"\b(?:is|are)\s+not\s+(?:possible|exploitable|reachable|feasible)\b",
+    r"\bcannot\s+(?:be\s+)?(?:exploited|injected|occur|happen|reach\w*|abused)\b",
+    r"\bnever\s+(?:calls?|becomes?|pass(?:es)?|executes?|evaluates?|reach(?:es)?|logs?|writes?|"
+    r"unpickled|executed|evaluated|deserializ\w+|exposed|returned)\b",
+    r"\b(?:users?|attackers?|callers?|clients?)\s+cannot\b",
+    r"\bcannot\s+be\s+(?:\w+ed|misused|abused)\b",
+    r"(?<!\bto\s)\bprevents?\s+(?:[\w-]+\s+){0,3}?(?:injection|scripting|xss|traversal|attacks?|tampering|leaks?|exposure)\b",
     r"\b(?:does|do|did)\s*(?:n['\u2019]t|\s+not)\s+(?:\w+\s+){0,2}?(?:show|contain|include|expose|reveal|leak|have|"
-    r"perform|use|introduce|pose|present|process|handle|affect)\b",
+    r"perform|use|introduce|pose|present|process|handle|affect|call|invoke|import|log|store|expose)\b",
     r"\bthere(?:['\u2019]s|\s+is|\s+are|\s+were|\s+was)\s+no\b",
     r"\bno\s+(?:explicit\s+|direct\s+|obvious\s+|apparent\s+|evident\s+)?(?:indications?|signs?|evidence|hard-?coded|"
     r"sensitive|use\s+of|usage\s+of)\b",
@@ -53,6 +60,10 @@ _ASSURANCE = _rx(  # negated statements: the code does not do something bad
     r"\b(?:risks?|exposure)\s+(?:\w+\s+){0,6}?(?:are|is)\s+minimal\b",
 )
 _WEAK_ASSURANCE = _rx(  # approving statements: the code does something well
+    r"\b(?:which|this|that)\s+is\s+(?:correct|fine|good\s+practice|the\s+right\s+(?:approach|choice))\b",
+    r"\bis\s+fine\s+from\s+a\s+security\b",
+    r"\btherefore\s+(?:safe|secure)\b",
+    r"\b(?:are|is)\s+(?:\w+\s+)?(?:parameteri[sz]ed|escaped|sanitized|validated|encrypted)\b",
     r"\b(?:appears|seems)\s+to\s+(?:handle|implement|enforce|perform|manage|address|follow)\b",
     r"\b(?:handles?|handled|handling|managed?|implemented|confined|encapsulated|validated|sanitized|escaped|isolated|"
     r"contained)\s+(?:\w+\s+){0,2}?(?:appropriately|properly|correctly|securely|safely|well)\b",
@@ -65,6 +76,12 @@ _ADVICE = _rx(
     r"|critical|essential|advisable)|is\s+(?:key|crucial|essential|important)|encouraged|to\s+maintain|review\s+\w+\s+"
     r"continuously|to\s+(?:avoid|prevent|mitigate|protect|reduce)|in\s+order\s+to)\b",
 )
+_IMPERATIVE = re.compile(
+    r"(?:^\W*(?:(?:\w+\s*)?:\s*)?|;\s*)(?:make\s+sure|ensure|consider|always|avoid|prefer|use(?!\s+of\b)|replace|rewrite|"
+    r"switch|add|pin|validate|sanitize|escape)\b",
+    re.IGNORECASE,
+)
+_COUNTERFACTUAL = re.compile(r"\bif\b[^.;]{0,80}\b(?:were|ever)\b", re.IGNORECASE)
 _MISSING_CONTROL = re.compile(r"\bwithout\s+(?:proper|any|adequate|sufficient)\b", re.IGNORECASE)
 _HEDGE = re.compile(
     r"\b(?:potential(?:ly)?|could|might|may|possibl[ey]|seems?|appears?|likely|perhaps|probably|if|unclear|"
@@ -83,6 +100,8 @@ def _label(sentence: str) -> _Sentence:
     """One label per sentence; negated assurances first, approving ones last."""
     if is_verdict_sentence(sentence):
         return _Sentence.ASSURANCE
+    if _IMPERATIVE.search(sentence) or _COUNTERFACTUAL.search(sentence):
+        return _Sentence.ADVICE
     defect = bool(_DEFECT.search(sentence))
     if _ASSURANCE.search(sentence) and not (defect and _MISSING_CONTROL.search(sentence)):
         return _Sentence.ASSURANCE
@@ -150,6 +169,12 @@ def introduces_advice_list(text: str) -> bool:
     """True for a paragraph that introduces the list after it as advice, not findings."""
     stripped = text.rstrip().rstrip("*_ ")
     return stripped.endswith(":") and bool(_ADVICE_LIST.search(stripped.rsplit("\n", 1)[-1]))
+
+
+def is_lead_in(text: str) -> bool:
+    """A short line that only introduces what follows ("Points to consider:")."""
+    stripped = text.strip().rstrip("*_ ")
+    return "\n" not in stripped and stripped.endswith(":") and len(stripped.split()) <= 8 and "`" not in stripped
 
 
 def _without_title(text: str, title: str) -> str:

@@ -12,7 +12,7 @@ import re
 
 from crosscheck.review.model import StatedVerdict, VerdictEvidence
 
-_PROBLEM = r"(?:defects?|vulnerabilit(?:y|ies)|issues?|flaws?|weakness(?:es)?|problems?|concerns?|risks?)"
+_PROBLEM = r"(?:defects?|vulnerabilit(?:y|ies)|issues?|flaws?|weakness(?:es)?|problems?|concerns?|risks?|findings?)"
 _WORDS = r"(?:[\w'-]+,?\s+)"
 
 _NO_DEFECTS = [
@@ -29,6 +29,12 @@ _NO_DEFECTS = [
     rf"\bthere\s+(?:are|is|were|was)\s+no\s+{_WORDS}{{0,3}}?security[\s-]+{_PROBLEM}\b",
     # "no security defects detected" (terse, table or heading style)
     rf"\bno\s+security\s+{_PROBLEM}\s+(?:detected|found|identified)\b",
+    # "The code does not contain any security defects", "I have no security findings to report"
+    rf"\b(?:code|module|file)\s+(?:does\s+not|doesn['\u2019]t)\s+(?:contain|have|exhibit)\s+any\s+{_WORDS}{{0,2}}?"
+    rf"security[\s-]+{_PROBLEM}\b",
+    rf"\bno\s+security\s+{_PROBLEM}\s+to\s+report\b",
+    r"\b(?:the\s+)?code\s+is\s+secure\b",
+    r"\bverdict\s*:\s*(?:secure|safe|clean|no\s+(?:security\s+)?(?:defects?|issues?|vulnerabilit(?:y|ies)))\b",
     # "the code is free of security defects"
     rf"\bcode\s+(?:is|appears\s+to\s+be|seems\s+to\s+be)\s+free\s+(?:of|from)\s+{_WORDS}{{0,2}}?(?:security\s+)?{_PROBLEM}",
 ]
@@ -40,7 +46,11 @@ _DEFECTS = [
     rf"\b(?:i|we)\s+(?:have\s+)?(?:found|identified|detected|discovered)\s+(?:the\s+following|several|some|a\s+few|"
     rf"multiple|many|two|three|four|five|\d+|a|an|one)\s+{_WORDS}{{0,3}}?(?:security\s+)?{_PROBLEM}\b",
     # "Security defects detected:" as a heading or lead-in
-    r"^\W*security\s+(?:defects?|vulnerabilit(?:y|ies))\s+(?:detected|found|identified)\b",
+    rf"^\W*security\s+{_PROBLEM}\s+(?:detected|found|identified)\b",
+    # "There are two security issues in this code:"
+    rf"\bthere\s+(?:are|is)\s+(?:a\s+few|several|multiple|some|two|three|four|five|\d+|a|an|one)\s+"
+    rf"(?:(?!potential\b|possible\b)[\w-]+\s+){{0,2}}?security[\s-]+(?:related\s+)?{_PROBLEM}\b",
+    r"\bverdict\s*:\s*(?:vulnerable|insecure|(?:security\s+)?(?:defects?|issues?|vulnerabilit(?:y|ies))\s+found)\b",
     # "the code contains the following security vulnerabilities"
     rf"\bcode\s+(?:contains|has)\s+(?:the\s+following|several|multiple|some|a|an|\d+)\s+{_WORDS}{{0,3}}?"
     rf"(?:security\s+)?(?:vulnerabilit(?:y|ies)|defects?|flaws?)\b",
@@ -100,9 +110,8 @@ def _sentence(text: str, start: int, end: int) -> str:
 
 def is_verdict_only(text: str) -> bool:
     """True for a block that says nothing but the verdict (it is not a claim of its own)."""
+    rest, found = text, False
     for pattern in (*_NO_RE, *_DEFECT_RE):
-        match = pattern.search(text)
-        if match:
-            rest = text[: match.start()] + text[match.end() :]
-            return len(re.findall(r"[A-Za-z]{2,}", rest)) < 4
-    return False
+        rest, count = pattern.subn(" ", rest)
+        found = found or count > 0
+    return found and len(re.findall(r"[A-Za-z]{2,}", rest)) < 6

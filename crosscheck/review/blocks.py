@@ -58,6 +58,7 @@ def split_blocks(text: str) -> tuple[Block, ...]:
         if in_indented and (not line.strip() or line.startswith("    ")):
             if line.strip():
                 builder.add(number, line[4:])
+            after_blank = not line.strip()
             continue
         if in_indented:
             builder.add(number - 1, "```", keep_end=True)

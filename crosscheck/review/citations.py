@@ -33,7 +33,7 @@ _EXCEPTION = re.compile(
     r"|Timeout|Conflict|Denied|Invalid|Exists|Forbidden|Unauthorized))(?![\w`])"
 )
 _NOT_DOTTED = frozenset({"e.g", "i.e", "etc", "vs", "a.k.a", "cf"})
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[*_`])|\n\s*\n|\n(?=\s*(?:\d+[.)]|[-*+])\s)")
+_SENTENCE_END = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[*_`])|\n\s*\n|\n(?=\s*(?:\d+[.)]|[-*+])\s)")
 _SUGGEST_BEFORE = re.compile(
     r"(?:consider(?:\s+using)?|use|using|replace\s+(?:it\s+|this\s+)?with|switch(?:ing)?\s+to|prefer"
     r"|recommend(?:ed)?(?:\s+using)?|should\s+(?:use|call))\s+(?:the\s+|a\s+|an\s+)?$",
@@ -229,6 +229,7 @@ def _from_sentence(sentence: str, review_line: int) -> list[Citation]:
 
 
 PAIR_WINDOW = 60
+_HEADS = re.compile(r"^\)[\s*_]*[:\u2013\u2014-][\s*_]*$")
 
 
 def _pair(sentence: str, ref: _LineRef, spans: list[_Span], paired: set[int]) -> list[int]:
@@ -244,16 +245,26 @@ def _pair(sentence: str, ref: _LineRef, spans: list[_Span], paired: set[int]) ->
     closing = len(sentence) if closing == -1 else closing
 
     def in_clause(span: _Span) -> bool:
-        return not parenthesised or span.end <= opening or opening < span.start and span.end <= closing
+        if not parenthesised:
+            return True
+        # "SQL injection (line 26): `x`" heads what follows the parenthesis.
+        heads = bool(_HEADS.match(sentence[closing : span.start])) if span.start >= closing else False
+        return span.end <= opening or opening < span.start and span.end <= closing or heads
 
     candidates = [
         i for i, span in enumerate(spans)
         if i not in paired and span.role is CitationRole.ANCHOR and _distance(span, ref) <= PAIR_WINDOW
         and in_clause(span)
     ]
-    candidates.sort(key=lambda i: _distance(spans[i], ref))
+    candidates.sort(key=lambda i: (_crosses_clause(sentence, spans[i], ref), _distance(spans[i], ref)))
     wanted = len(ref.ranges) if len(ref.ranges) > 1 and len(candidates) >= len(ref.ranges) else 1
     return sorted(candidates[:wanted], key=lambda i: spans[i].start)
+
+
+def _crosses_clause(sentence: str, span: _Span, ref: _LineRef) -> bool:
+    """True when a comma or semicolon stands between the span and the reference."""
+    gap = sentence[span.end : ref.start] if span.end <= ref.start else sentence[ref.end : span.start]
+    return "," in gap or ";" in gap
 
 
 def _distance(span: _Span, ref: _LineRef) -> int:

@@ -81,6 +81,7 @@ _IMPERATIVE = re.compile(
     r"switch|add|pin|validate|sanitize|escape)\b",
     re.IGNORECASE,
 )
+_OPEN_QUESTION = re.compile(r"^\W*whether\b", re.IGNORECASE)
 _COUNTERFACTUAL = re.compile(r"\bif\b[^.;]{0,80}\b(?:were|ever)\b", re.IGNORECASE)
 _MISSING_CONTROL = re.compile(r"\bwithout\s+(?:proper|any|adequate|sufficient)\b", re.IGNORECASE)
 _HEDGE = re.compile(
@@ -100,6 +101,8 @@ def _label(sentence: str) -> _Sentence:
     """One label per sentence; negated assurances first, approving ones last."""
     if is_verdict_sentence(sentence):
         return _Sentence.ASSURANCE
+    if _OPEN_QUESTION.match(sentence):
+        return _Sentence.NEUTRAL
     if _IMPERATIVE.search(sentence) or _COUNTERFACTUAL.search(sentence):
         return _Sentence.ADVICE
     defect = bool(_DEFECT.search(sentence))

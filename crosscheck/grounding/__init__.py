@@ -157,6 +157,22 @@ class _Haystack:
             pos = self.text.find(needle, pos + 1)
         return spans
 
+    def find_in_order(self, pieces: list[str]) -> list[tuple[int, int]]:
+        """Original offsets of every place where ``pieces`` occur in order, each within
+        ``ELIDED_SPAN`` normalized characters of the one before (a quote elided with ``...``)."""
+        spans = []
+        for start, end in self.find_all(pieces[0]):
+            position = bisect.bisect_left(self.origin, start) + len(pieces[0])
+            for piece in pieces[1:]:
+                found = self.text.find(piece, position, position + ELIDED_SPAN)
+                if found == -1:
+                    break
+                position = found + len(piece)
+                end = self.origin[position - 1] + 1
+            else:
+                spans.append((start, end))
+        return spans
+
 
 def normalize(code: str) -> str:
     """Whitespace- and quote-insensitive form of a piece of code."""
@@ -240,8 +256,7 @@ class _Grounder:
         identifier = _IDENTIFIER.match(raw)
         needle = normalize(raw[:-2] if identifier and raw.endswith("()") else raw)
         pieces = [p for p in _ELLIPSIS.split(needle) if p]
-        if len(pieces) > 1 or (pieces and pieces[0] != needle):
-            return self._find_elided(pieces, candidates)
+        elided = bool(pieces) and pieces != [needle]  # "hashlib.md5(...)": the pieces, in order
         code: list[_Occurrence] = []
         noncode: list[_Occurrence] = []
         for file in candidates:
@@ -249,7 +264,8 @@ class _Grounder:
             if identifier:
                 for line in index.symbols.get(needle, ()):
                     code.append(_Occurrence(file.source.path, line, line, 100.0))
-            for start, end in file.haystack.find_all(needle):
+            spans = file.haystack.find_in_order(pieces) if elided else file.haystack.find_all(needle)
+            for start, end in spans:
                 if identifier and not _word_bounded(file.source.text, start, end):
                     continue
                 occurrence = _Occurrence(file.source.path, index.line_of(start), index.line_of(end - 1), 100.0)
@@ -257,29 +273,6 @@ class _Grounder:
                     noncode.append(occurrence)
                 else:
                     code.append(occurrence)
-        return code, noncode
-
-    def _find_elided(self, pieces: list[str], candidates: list[_File]) -> tuple[list[_Occurrence], list[_Occurrence]]:
-        """Quotes with ``...`` in them: the pieces must occur in order, close together."""
-        code: list[_Occurrence] = []
-        noncode: list[_Occurrence] = []
-        if not pieces:
-            return code, noncode
-        for file in candidates:
-            haystack, index = file.haystack, file.index
-            for start, end in haystack.find_all(pieces[0]):
-                position = bisect.bisect_left(haystack.origin, start) + len(pieces[0])
-                last_end, ok = end, True
-                for piece in pieces[1:]:
-                    found = haystack.text.find(piece, position, position + ELIDED_SPAN)
-                    if found == -1:
-                        ok = False
-                        break
-                    position = found + len(piece)
-                    last_end = haystack.origin[position - 1] + 1
-                if ok:
-                    occurrence = _Occurrence(file.source.path, index.line_of(start), index.line_of(last_end - 1), 100.0)
-                    (noncode if index.is_noncode(start, last_end) else code).append(occurrence)
         return code, noncode
 
     def _fuzzy(self, citation: Citation, candidates: list[_File]) -> list[_Occurrence]:

@@ -1,28 +1,36 @@
 """The command line: parse options, call the pipeline, map errors to exit codes.
 
-Exit codes: 0 a report was produced; 2 usage error, bad input, or no analyzer
-produced a result (one line on stderr says what and what to do); 3 an internal
-error (a bug: one line on stderr, please report it). No traceback reaches the
-user.
+Exit codes: 0 every report was produced and no ``--fail-on`` gate was met;
+1 a gate was met; 2 usage error, bad input, or a pair that could not be
+checked (one line on stderr says what and what to do); 3 an internal error (a
+bug: one line on stderr, please report it). No traceback reaches the user.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import sys
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from crosscheck import __version__, pipeline
-from crosscheck.errors import CrosscheckError
+from crosscheck.config import Config, load_config
+from crosscheck.errors import CrosscheckError, InputError
 from crosscheck.formats import Format, render
+from crosscheck.formats.text_format import clean, render_summary
+from crosscheck.gates import Gate, failed_gates
+from crosscheck.manifest import Manifest, Pair, load_manifest, review_pairs
 from crosscheck.models import Options, Severity
-from crosscheck.samples import sample_pairs
+from crosscheck.outputs import write_atomic, write_reports
+from crosscheck.runner import check_manifest, write_summary
+from crosscheck.samples import sample_manifest
+from crosscheck.sources import Resolver
+from crosscheck.summary import PairOutcome
 
 EXIT_OK = 0
 EXIT_ERROR = 2
@@ -53,41 +61,90 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename: never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+EXIT_GATE = 1
 
 
-def _options(min_severity: str, analyzer: tuple[str, ...], rules: str | None, timeout: float,
-             timings: bool) -> Options:
-    return Options(min_severity=Severity(min_severity), analyzers=analyzer, rules=rules, timeout_s=timeout,
-                   timings=timings)
+def run_options(func: F) -> F:
+    """Options that change what a check concludes; unset ones come from ``[tool.crosscheck]``, then defaults.
 
-
-def common_options(func: F) -> F:
-    """Options shared by ``check`` and ``demo``."""
+    The decorated command receives them as one ``options: Options`` argument and
+    the report formats to write as ``formats``.
+    """
     decorators = [
-        click.option("--min-severity", type=click.Choice([s.value for s in Severity]), default="medium",
-                     show_default=True, help="Findings below this do not contradict a 'no defects' verdict."),
+        click.option("--min-severity", type=click.Choice([s.value for s in Severity]), default=None,
+                     help="Findings below this do not contradict a 'no defects' verdict.  [default: medium]"),
         click.option("--analyzer", "analyzer", multiple=True, metavar="NAME",
                      help="Run only this analyzer (repeatable; default: all installed)."),
         click.option("--rules", type=click.Path(exists=True), default=None,
                      help="Semgrep rule file or folder (default: crosscheck's own pack)."),
-        click.option("--timeout", type=click.FloatRange(min=1), default=600.0, show_default=True,
-                     help="Seconds each analyzer may run."),
+        click.option("--timeout", type=click.FloatRange(min=1), default=None,
+                     help="Seconds each analyzer may run.  [default: 600]"),
         click.option("--timings", is_flag=True, help="Put analyzer durations into the report (not reproducible)."),
+        click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+                     help="Read [tool.crosscheck] from this file instead of the nearest pyproject.toml."),
     ]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, min_severity: str | None, analyzer: tuple[str, ...], rules: str | None,
+                timeout: float | None, timings: bool, config_path: str | None, **kwargs: Any) -> Any:
+        config = load_config(Path(config_path) if config_path else None)
+        for warning in config.warnings:
+            click.echo(f"crosscheck: warning: {warning}", err=True)
+        options = Options(
+            min_severity=Severity(min_severity) if min_severity else config.min_severity or Severity.MEDIUM,
+            analyzers=analyzer or config.analyzers or (),
+            rules=rules or config.rules,
+            timeout_s=timeout or config.timeout_s or 600.0,
+            timings=timings,
+        )
+        return func(*args, options=options, formats=_formats(config), **kwargs)
+
     for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
+        wrapper = decorator(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+def _formats(config: Config) -> tuple[Format, ...]:
+    if config.formats is None:
+        return tuple(Format)
+    unknown = [f for f in config.formats if f not in {x.value for x in Format}]
+    if unknown:
+        raise InputError(f"{config.path}: [tool.crosscheck] formats: unknown format(s) {', '.join(unknown)} "
+                         f"(known: {', '.join(f.value for f in Format)})")
+    return tuple(Format(f) for f in config.formats)
+
+
+def fetch_options(func: F) -> F:
+    """Options that say where code fetched at run time (the Nova samples) may come from.
+
+    The decorated command receives a ``resolver`` factory.
+    """
+    decorators = [
+        click.option("--code-source", type=click.Path(exists=True), default=None,
+                     help="Take upstream code from this file, or from this folder laid out like the upstream "
+                          "project (a checkout or an unpacked wheel)."),
+        click.option("--git-dir", type=click.Path(exists=True, file_okay=False), default=None,
+                     help="A local git clone of the upstream project; files are read with git show COMMIT:PATH."),
+        click.option("--offline", is_flag=True, help="Never download code (no HTTPS, no PyPI); cache and local only."),
+    ]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, code_source: str | None, git_dir: str | None, offline: bool, **kwargs: Any) -> Any:
+        def resolver(manifest: Manifest) -> Resolver:
+            return Resolver(manifest.upstream_map(), user_path=Path(code_source) if code_source else None,
+                            git_dir=Path(git_dir) if git_dir else None, network=not offline)
+        return func(*args, resolver=resolver, **kwargs)
+
+    for decorator in reversed(decorators):
+        wrapper = decorator(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+def gate_options(func: F) -> F:
+    """``--fail-on`` and ``--exit-zero``; the command receives ``gates`` and ``exit_zero``."""
+    func = click.option("--exit-zero", is_flag=True, help="Exit 0 even when a --fail-on gate is met.")(func)
+    return click.option("--fail-on", "fail_on", multiple=True, type=click.Choice([g.value for g in Gate]),
+                        help="Exit 1 when a report has a claim or finding of this kind (repeatable).")(func)
 
 
 @click.group()
@@ -97,45 +154,184 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("code", type=click.Path())
-@click.argument("review", type=click.Path(allow_dash=True))
-@click.option("--format", "fmt", type=click.Choice([f.value for f in Format]), default="text", show_default=True)
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True), metavar="[CODE REVIEW]...")
+@click.option("--manifest", type=click.Path(dir_okay=False), default=None,
+              help="Check every pair this TOML manifest lists, instead of CODE REVIEW pairs.")
+@click.option("--format", "fmt", type=click.Choice([f.value for f in Format]), default="text", show_default=True,
+              help="Format of the report printed (or written to --output).")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write the report here instead of stdout.")
-@common_options
+              help="Write the report here instead of stdout (one pair only).")
+@click.option("--output-dir", type=click.Path(file_okay=False), default=None,
+              help="Write every pair's report in every format here, with index.html and summary.json.")
 @handle_errors
-def check(code: str, review: str, fmt: str, output: str | None, min_severity: str, analyzer: tuple[str, ...],
-          rules: str | None, timeout: float, timings: bool) -> None:
-    """Check REVIEW (a text or Markdown file, or - for stdin) against CODE (a Python file or directory)."""
-    report = pipeline.run(code, review, _options(min_severity, analyzer, rules, timeout, timings))
-    _emit(render(report, Format(fmt), color=output is None and _color()), output)
+@run_options
+@fetch_options
+@gate_options
+def check(paths: tuple[str, ...], manifest: str | None, fmt: str, output: str | None, output_dir: str | None,
+          options: Options, formats: tuple[Format, ...], resolver: Callable[[Manifest], Resolver],
+          fail_on: tuple[str, ...], exit_zero: bool) -> None:
+    """Check REVIEW against CODE: usage is CODE REVIEW [CODE REVIEW]... or --manifest FILE.
+
+    CODE is a Python file or directory; REVIEW a text or Markdown file, or - for stdin.
+    """
+    gates = frozenset(Gate(g) for g in fail_on)
+    if manifest is None and len(paths) == 2:
+        report = pipeline.run(paths[0], paths[1], options)
+        _emit(render(report, Format(fmt), color=output is None and _color()), output)
+        outcome = PairOutcome(_report_name(paths[1]), paths[0], paths[1], report, None)
+        if output_dir:
+            files = write_reports(report, Path(output_dir), outcome.id, formats)
+            write_summary([dataclasses.replace(outcome, files=files)], Path(output_dir), title="crosscheck")
+        _exit_for_gates([outcome], gates, exit_zero)
+        return
+    if output:
+        raise click.UsageError("--output takes one CODE REVIEW pair; use --output-dir for several")
+    if manifest is not None and paths:
+        raise click.UsageError("give either CODE REVIEW pairs or --manifest, not both")
+    if manifest is None and (not paths or len(paths) % 2):
+        raise click.UsageError("give CODE REVIEW (one or more pairs), or --manifest FILE")
+    if fmt != Format.TEXT.value and not output_dir:
+        raise click.UsageError(f"several pairs in {fmt} need --output-dir (stdout takes text reports only)")
+    loaded = load_manifest(Path(manifest)) if manifest else None
+    outcomes = _check_many(loaded, paths, options, formats, resolver, output_dir, show=fmt == Format.TEXT.value)
+    _exit_for_gates(outcomes, gates, exit_zero)
 
 
 @cli.command()
 @click.option("--output-dir", type=click.Path(file_okay=False), default=None,
-              help="Also write each pair's JSON and text report into this folder.")
-@common_options
+              help="Write every pair's report in every format here, with index.html and summary.json.")
 @handle_errors
-def demo(output_dir: str | None, min_severity: str, analyzer: tuple[str, ...], rules: str | None, timeout: float,
-         timings: bool) -> None:
-    """Check the sample pairs that ship with crosscheck and print their reports."""
-    options = _options(min_severity, analyzer, rules, timeout, timings)
+@run_options
+@fetch_options
+def demo(output_dir: str | None, options: Options, formats: tuple[Format, ...],
+         resolver: Callable[[Manifest], Resolver]) -> None:
+    """Check every sample pair that ships with crosscheck (fetching the Nova code) and print a summary."""
+    outcomes = _check_many(sample_manifest(), (), options, formats, resolver, output_dir, show=False)
+    _exit_for_gates(outcomes, frozenset(), exit_zero=False)
+
+
+@cli.group()
+def samples() -> None:
+    """The sample pairs that ship with crosscheck."""
+
+
+@samples.command("list")
+@handle_errors
+def samples_list() -> None:
+    """List the sample pairs and where their code comes from."""
+    manifest = sample_manifest()
+    for pair in manifest.pairs:
+        code, review = pair.display_paths(manifest.root)
+        where = (f"{pair.upstream.project} {pair.upstream.commit[:12]} (nearest release {pair.upstream.release})"
+                 if pair.upstream else "shipped")
+        click.echo(f"{pair.id}\t{code}\t{where}\t{review}")
+
+
+@samples.command("fetch")
+@click.argument("ids", nargs=-1)
+@handle_errors
+@fetch_options
+def samples_fetch(ids: tuple[str, ...], resolver: Callable[[Manifest], Resolver]) -> None:
+    """Fetch and verify the upstream code of the sample pairs (all, or the IDS given) into the cache."""
+    manifest = sample_manifest()
+    unknown = sorted(set(ids) - {p.id for p in manifest.pairs})
+    if unknown:
+        raise InputError(f"no sample pair {', '.join(unknown)}; see crosscheck samples list")
+    failures = 0
+    with resolver(manifest) as fetch:
+        for pair in manifest.pairs:
+            if pair.upstream is None or (ids and pair.id not in ids):
+                continue
+            try:
+                resolved = fetch.resolve(pair.upstream)
+            except CrosscheckError as err:
+                failures += 1
+                click.echo(f"{pair.id}: not fetched: {err}", err=True)
+                continue
+            p = resolved.provenance
+            exact = "reviewed revision" if p.exact else f"{p.revision}, not the reviewed revision"
+            click.echo(f"{pair.id}\t{resolved.path}\t{p.source.value}{' (cached)' if p.cached else ''}\t{exact}")
+    if failures:
+        raise InputError(f"{failures} sample pair(s) could not be fetched")
+
+
+@cli.command("pre-commit")
+@click.argument("files", nargs=-1, type=click.Path())
+@click.option("--fail-on", "fail_on", multiple=True, type=click.Choice([g.value for g in Gate]),
+              default=("ungrounded", "contradicted", "self-contradictory"), show_default=True,
+              help="Fail when a review has a claim or finding of this kind (repeatable).")
+@handle_errors
+@run_options
+def pre_commit(files: tuple[str, ...], options: Options, formats: tuple[Format, ...], fail_on: tuple[str, ...]) -> None:
+    """Check the reviews kept next to the changed FILES (what the pre-commit hook runs).
+
+    A review ``NAME.review.md`` (or ``.review.txt``) reviews ``NAME.py``, or the
+    folder ``NAME/``, next to it. A changed review or a changed reviewed file
+    brings its pair in; files with no pair are ignored.
+    """
+    pairs = review_pairs(Path(f) for f in files)
+    if not pairs:
+        return
+    manifest = Manifest(path=Path.cwd() / "pre-commit", upstreams=(), pairs=tuple(
+        Pair(id=_report_name(str(review)), review=review.absolute(), code=code.absolute(), upstream=None)
+        for code, review in pairs))
+    outcomes = _check_many(manifest, (), options, formats, lambda m: Resolver({}, network=False), None, show=True)
+    _exit_for_gates(outcomes, frozenset(Gate(g) for g in fail_on), exit_zero=False)
+
+
+def _report_name(review: str) -> str:
+    return "report" if review == "-" else Path(review).stem
+
+
+def _pairs_manifest(paths: Sequence[str]) -> Manifest:
+    """CODE REVIEW pairs from the command line, as a manifest rooted at the working directory."""
+    pairs, ids = [], set()
+    for code, review in zip(paths[::2], paths[1::2], strict=True):
+        if review == "-":
+            raise click.UsageError("reading the review from stdin (-) needs exactly one CODE REVIEW pair")
+        name = base = "".join(c if c.isalnum() or c in "-_." else "_" for c in _report_name(review))
+        number = 1
+        while name in ids:
+            number += 1
+            name = f"{base}-{number}"
+        ids.add(name)
+        pairs.append(Pair(id=name, review=Path(review).absolute(), code=Path(code).absolute(), upstream=None))
+    return Manifest(path=Path.cwd() / "command-line", pairs=tuple(pairs), upstreams=())
+
+
+def _check_many(manifest: Manifest | None, paths: Sequence[str], options: Options, formats: Sequence[Format],
+                resolver: Callable[[Manifest], Resolver], output_dir: str | None,
+                show: bool) -> list[PairOutcome]:
+    manifest = manifest or _pairs_manifest(paths)
+    for warning in manifest.warnings:
+        click.echo(f"crosscheck: warning: {warning}", err=True)
     color = _color()
-    summary = []
-    for pair in sample_pairs():
-        report = pipeline.run(str(pair.code), str(pair.review), options)
-        click.echo(render(report, Format.TEXT, color=color))
-        if output_dir:
-            for fmt, suffix in ((Format.JSON, "json"), (Format.TEXT, "txt")):
-                write_atomic(Path(output_dir) / f"{pair.id}.{suffix}", render(report, fmt))
-        rec = report.reconciliation
-        outcomes = ", ".join(f"{k} {v}" for k, v in rec.metrics.claims_by_outcome if v)
-        missed = sum(f.status.value == "missed" for f in rec.findings)
-        summary.append(f"  {pair.id}: verdict {rec.verdict.stated.value} -> {rec.verdict.consistency.value}; "
-                       f"claims: {outcomes or 'none'}; findings {len(rec.findings)} ({missed} missed)")
-    click.echo("Summary:\n" + "\n".join(summary))
+
+    def progress(outcome: PairOutcome) -> None:
+        if show and outcome.report is not None:
+            click.echo(render(outcome.report, Format.TEXT, color=color), nl=False)
+        state = "checked" if outcome.error is None else f"not checked: {outcome.error}"
+        click.echo(f"crosscheck: {clean(outcome.id)}: {state}", err=True)
+
+    with resolver(manifest) as fetch:
+        outcomes = list(check_manifest(manifest, options, fetch, output_dir=Path(output_dir) if output_dir else None,
+                                       formats=formats, on_result=progress))
+    click.echo(render_summary(outcomes, color=color), nl=False)
     if output_dir:
-        click.echo(f"Reports written to {output_dir}")
+        click.echo(f"Reports written to {output_dir} (open {Path(output_dir) / 'index.html'})")
+    return outcomes
+
+
+def _exit_for_gates(outcomes: Sequence[PairOutcome], gates: frozenset[Gate], exit_zero: bool) -> None:
+    failed = [o for o in outcomes if o.error is not None]
+    if failed:
+        raise InputError(f"{len(failed)} of {len(outcomes)} pair(s) could not be checked: "
+                         + ", ".join(o.id for o in failed))
+    met = [(o.id, line) for o in outcomes if o.report is not None for line in failed_gates(o.report, gates)]
+    for pair_id, line in met:
+        click.echo(f"crosscheck: gate met: {clean(pair_id)}: {line}", err=True)
+    if met and not exit_zero:
+        sys.exit(EXIT_GATE)
 
 
 def _color() -> bool:

@@ -16,6 +16,13 @@ from crosscheck.models import Options, RunStatus
 from crosscheck.reconcile import reconcile
 from crosscheck.report import Report
 from crosscheck.review import read_review
+from crosscheck.sources import Provenance
+
+
+def source_note(source: Provenance) -> str:
+    """What a reader must know when the code checked is not the revision the review saw."""
+    return (f"the code is {source.revision} ({source.source.value}), not the reviewed revision: {source.note}; "
+            "shifted or missing line citations may be drift, not hallucination")
 
 
 def run(code_path: str, review_path: str, options: Options | None = None) -> Report:
@@ -23,8 +30,14 @@ def run(code_path: str, review_path: str, options: Options | None = None) -> Rep
     return run_text(code_path, load_review(review_path), options)
 
 
-def run_text(code_path: str, review: ReviewText, options: Options | None = None) -> Report:
-    """Check an already read review against the code at ``code_path``."""
+def run_text(code_path: str, review: ReviewText, options: Options | None = None, *,
+             display_path: str | None = None, source: Provenance | None = None) -> Report:
+    """Check an already read review against the code at ``code_path``.
+
+    ``display_path`` is what the report calls the code (default: ``code_path``);
+    ``source`` says where code fetched at run time came from, so the report can
+    tell drift from hallucination when it is not the reviewed revision.
+    """
     options = options or Options()
     target = load_code(code_path)
     plugins = analyzers.load(options.analyzers)
@@ -45,6 +58,8 @@ def run_text(code_path: str, review: ReviewText, options: Options | None = None)
         diagnostics.append("the review is empty")
     elif not grounded.claims:
         diagnostics.append("no claims found in the review")
-    reconciliation = reconcile(grounded, runs, options.min_severity, lexicon)
-    return Report(code_path=code_path, code=target, review=review, grounded=grounded, runs=runs,
+    reconciliation = reconcile(grounded, runs, options.min_severity, lexicon,
+                               reviewed_revision=source is None or source.exact)
+    notes = ((source_note(source),) if source and not source.exact else ()) + grounded.notes
+    return Report(code_path=display_path or code_path, source=source, grounding_notes=notes, code=target, review=review, grounded=grounded, runs=runs,
                   reconciliation=reconciliation, options=options, diagnostics=tuple(diagnostics))

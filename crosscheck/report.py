@@ -15,8 +15,9 @@ from crosscheck.grounding import GroundedReview, Grounding
 from crosscheck.inputs import ReviewText
 from crosscheck.models import AnalyzerRun, CodeTarget, Options
 from crosscheck.reconcile import ClaimResult, FindingResult, Reconciliation
+from crosscheck.sources import Provenance
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,11 @@ class Report:
     """The result of checking one code + review pair."""
 
     code_path: str
-    """The code path as the user gave it."""
+    """The code path as the user gave it, or the upstream path of fetched code."""
+    source: Provenance | None
+    """Where fetched code came from; None for code given as a local path."""
+    grounding_notes: tuple[str, ...]
+    """Notes on the grounding: revision drift, and code that is not the reviewed revision."""
     code: CodeTarget
     review: ReviewText
     grounded: GroundedReview
@@ -47,6 +52,7 @@ class Report:
                     for f in self.code.files
                 ],
                 "sha256": self.code.files[0].sha256 if not self.code.is_dir else None,
+                "source": _source(self.source) if self.source else None,
             },
             "review": {"path": self.review.path, "sha256": self.review.sha256, "encoding": self.review.encoding,
                        "lines": self.grounded.review.line_count},
@@ -72,7 +78,7 @@ class Report:
                 for r in sorted(self.runs, key=lambda r: r.name)
             ],
             "grounding": {
-                "notes": list(self.grounded.notes),
+                "notes": list(self.grounding_notes),
                 "files": [{"path": f.path, "parser": f.parser, "error": f.error} for f in self.grounded.files],
             },
             "metrics": {
@@ -89,6 +95,12 @@ class Report:
             },
             "diagnostics": list(self.diagnostics),
         }
+
+
+def _source(source: Provenance) -> dict[str, Any]:
+    return {"kind": source.source.value, "exact": source.exact, "revision": source.revision,
+            "location": source.location, "sha256": source.sha256, "note": source.note,
+            "attempts": list(source.attempts)}
 
 
 def _parser(grounded: GroundedReview, path: str) -> str | None:

@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
-from crosscheck.errors import InputError
-
-
-@dataclass(frozen=True)
-class SamplePair:
-    """One embedded code + review pair."""
-
-    id: str
-    code: Path
-    review: Path
-    description: str
+from crosscheck.manifest import Manifest, load_manifest
 
 
 def samples_dir() -> Path:
@@ -26,16 +14,6 @@ def samples_dir() -> Path:
     return packaged if packaged.is_dir() else here.parent / "samples"
 
 
-def sample_pairs(root: Path | None = None) -> tuple[SamplePair, ...]:
-    """The pairs listed in ``samples.toml``, in file order."""
-    root = root or samples_dir()
-    manifest = root / "samples.toml"
-    try:
-        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as err:
-        raise InputError(f"sample manifest {manifest} cannot be read ({err}); reinstall crosscheck") from None
-    pairs = []
-    for entry in data.get("pair", []):
-        pairs.append(SamplePair(id=str(entry["id"]), code=root / entry["code"], review=root / entry["review"],
-                                description=str(entry.get("description", ""))))
-    return tuple(pairs)
+def sample_manifest() -> Manifest:
+    """The embedded manifest, ``samples.toml``."""
+    return load_manifest(samples_dir() / "samples.toml")

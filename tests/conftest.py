@@ -27,3 +27,18 @@ def validate_report(report_schema):
         assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
 
     return validate
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Every test shares one fresh crosscheck cache; the user's own cache is never touched."""
+    import os
+
+    folder = tmp_path_factory.mktemp("crosscheck-cache")
+    old = os.environ.get("CROSSCHECK_CACHE_DIR")
+    os.environ["CROSSCHECK_CACHE_DIR"] = str(folder)
+    yield folder
+    if old is None:
+        del os.environ["CROSSCHECK_CACHE_DIR"]
+    else:
+        os.environ["CROSSCHECK_CACHE_DIR"] = old

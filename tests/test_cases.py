@@ -11,10 +11,9 @@ import json
 
 import pytest
 
+from conftest import CASES
 from crosscheck import pipeline
 from crosscheck.formats import Format, render
-
-from conftest import CASES
 
 CASE_NAMES = sorted(p.name for p in CASES.iterdir() if (p / "expected.json").is_file())
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 from click.testing import CliRunner
 
+from conftest import CASES
 from crosscheck import analyzers
 from crosscheck.cli import cli
 from crosscheck.models import AnalyzerRun, RunStatus
-
-from conftest import CASES
 
 CODE = str(CASES / "confirmed_exact" / "code.py")
 REVIEW = str(CASES / "confirmed_exact" / "review.md")
@@ -104,6 +105,85 @@ def test_one_failed_analyzer_still_gives_a_report(monkeypatch):
 def test_demo_runs_the_embedded_samples(tmp_path, validate_report):
     result = _run("demo", "--output-dir", str(tmp_path))
     assert result.exit_code == 0, result.output
-    assert "Summary:" in result.output and "quickstart" in result.output
+    assert "Summary" in result.output and "quickstart" in result.output
     validate_report(json.loads((tmp_path / "quickstart.json").read_text()))
     assert (tmp_path / "quickstart.txt").read_text().startswith("crosscheck ")
+
+
+UNGROUNDED = str(CASES / "hallucinated_anchors" / "review.md")
+UNGROUNDED_CODE = str(CASES / "hallucinated_anchors" / "code.py")
+
+
+def test_several_pairs_write_every_format_an_index_and_a_summary(tmp_path):
+    out = tmp_path / "out"
+    result = _run("check", CODE, REVIEW, UNGROUNDED_CODE, UNGROUNDED, "--output-dir", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Summary" in result.stdout and result.stdout.count("crosscheck 0.") == 2  # both reports, then the table
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "review-2.json", "review-2.txt", "review.json",
+                                                      "review.txt", "summary.json"]
+    rows = json.loads((out / "summary.json").read_text())
+    assert [(r["id"], r["error"]) for r in rows] == [("review", None), ("review-2", None)]
+    assert rows[1]["outcomes"].get("ungrounded", 0) >= 1
+    assert 'href="review-2.json"' in (out / "index.html").read_text()
+
+
+def test_pairs_need_an_even_count_and_several_need_a_folder_for_json(tmp_path):
+    assert _run("check", CODE).exit_code == 2
+    result = _run("check", CODE, REVIEW, CODE, REVIEW, "--format", "json")
+    assert result.exit_code == 2 and "need --output-dir" in result.output
+
+
+def test_a_manifest_with_a_broken_pair_keeps_the_others(tmp_path):
+    (tmp_path / "code.py").write_text(open(CODE).read())
+    (tmp_path / "review.md").write_text(open(REVIEW).read())
+    manifest = tmp_path / "pairs.toml"
+    manifest.write_text('[[pair]]\nid = "good"\ncode = "code.py"\nreview = "review.md"\n'
+                        '[[pair]]\nid = "broken"\ncode = "missing.py"\nreview = "review.md"\n')
+    result = _run("check", "--manifest", str(manifest), "--output-dir", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert "1 of 2 pair(s) could not be checked: broken" in result.stderr
+    assert (tmp_path / "out" / "good.json").is_file()
+    rows = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert rows[1]["id"] == "broken" and "does not exist" in rows[1]["error"]
+    assert "not checked" in (tmp_path / "out" / "index.html").read_text()
+
+
+def test_gates_fail_with_exit_1_unless_exit_zero():
+    assert _run("check", CODE, REVIEW, "--fail-on", "ungrounded").exit_code == 0
+    result = _run("check", UNGROUNDED_CODE, UNGROUNDED, "--fail-on", "ungrounded", "--fail-on", "missed")
+    assert result.exit_code == 1
+    assert "gate met: review: ungrounded:" in result.stderr
+    assert _run("check", UNGROUNDED_CODE, UNGROUNDED, "--fail-on", "ungrounded", "--exit-zero").exit_code == 0
+
+
+def test_pre_commit_checks_the_reviews_kept_next_to_changed_code(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("app.py").write_text(open(UNGROUNDED_CODE).read())
+    Path("app.review.md").write_text(open(UNGROUNDED).read())
+    Path("other.py").write_text("x = 1\n")
+    assert _run("pre-commit", "other.py").exit_code == 0  # no review beside it: nothing to check
+    result = _run("pre-commit", "app.py", "other.py")
+    assert result.exit_code == 1 and "gate met: app.review: ungrounded" in result.stderr
+    assert _run("pre-commit", "app.py", "--fail-on", "self-contradictory").exit_code == 0
+
+
+def test_the_pre_commit_hook_definition_runs_this_command():
+    import yaml
+
+    from conftest import REPO
+
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "crosscheck" and hook["language"] == "python"
+    assert hook["entry"] == "crosscheck pre-commit"
+    assert re.search(hook["files"], "pkg/app.review.md") and re.search(hook["files"], "app.py")
+    assert not re.search(hook["files"], "README.md")
+
+
+def test_samples_list_and_an_offline_fetch_with_nothing_cached(tmp_path, monkeypatch):
+    listed = _run("samples", "list")
+    assert listed.exit_code == 0 and listed.stdout.count("\n") >= 7
+    assert "nova-002\tnova/tests/functional/regressions/test_bug_1825537.py\tnova f4bb67210602" in listed.stdout
+    monkeypatch.setenv("CROSSCHECK_CACHE_DIR", str(tmp_path / "empty-cache"))
+    result = _run("samples", "fetch", "nova-001", "--offline")
+    assert result.exit_code == 2 and "nova-001: not fetched" in result.stderr
+    assert _run("samples", "fetch", "nope").exit_code == 2

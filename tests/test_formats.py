@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from conftest import CASES
 from crosscheck import pipeline
 from crosscheck.formats import RENDERERS, Format, render
 from crosscheck.formats.text_format import clean
 from crosscheck.inputs import ReviewText
-
-from conftest import CASES
 
 
 def test_every_format_has_a_renderer():

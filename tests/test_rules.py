@@ -8,9 +8,8 @@ import subprocess
 import pytest
 import yaml
 
-from crosscheck.analyzers.semgrep import OFFLINE_FLAGS, semgrep_executable
-
 from conftest import REPO
+from crosscheck.analyzers.semgrep import OFFLINE_FLAGS, semgrep_executable
 
 RULES = REPO / "rules"
 RULE_FILES = sorted(RULES.glob("*.yaml"))

@@ -14,12 +14,11 @@ import re
 
 import pytest
 
+from conftest import REPO
 from crosscheck.grounding import ground
 from crosscheck.models import CodeTarget, Severity, SourceFile
 from crosscheck.reconcile import reconcile
 from crosscheck.review import read_review
-
-from conftest import REPO
 
 SEEDS = REPO / "samples" / "nova"
 

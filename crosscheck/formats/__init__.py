@@ -21,6 +21,12 @@ class Format(str, enum.Enum):
 
 Renderer = Callable[[Report, bool], str]
 
+SUFFIXES: dict[Format, str] = {
+    Format.TEXT: "txt",
+    Format.JSON: "json",
+}
+"""The file name extension of each format, for reports written into a folder."""
+
 RENDERERS: dict[Format, Renderer] = {
     Format.TEXT: text_format.render,
     Format.JSON: json_format.render,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
@@ -16,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from crosscheck.report import Report
+from crosscheck.summary import PairOutcome, summary_rows
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _OUTCOME_STYLE = {
@@ -71,6 +73,12 @@ def render(report: Report, color: bool = False) -> str:
         f"{a['name']} {a['version'] or '?'} {a['status']} ({a['findings']} findings)"
         + (f" - {clean(a['message'], 80)}" if a["message"] else "") for a in data["analyzers"]))
 
+    source = data["code"]["source"]
+    if source:
+        exact = "the reviewed revision" if source["exact"] else "NOT the reviewed revision"
+        console.print(Text(f"Code source: {clean(source['revision'])} via {source['kind']} "
+                           f"({clean(source['location'], 80)}), {exact}"))
+
     claims = Table(title="Claims", title_justify="left", expand=True)
     for column in ("id", "kind", "outcome", "CWE"):
         claims.add_column(column, no_wrap=True)
@@ -114,4 +122,26 @@ def render(report: Report, color: bool = False) -> str:
                            + ", ".join(unverified), style="yellow"))
     for note in data["grounding"]["notes"] + data["diagnostics"]:
         console.print(Text("Note: " + clean(note), style="yellow"))
+    return buffer.getvalue()
+
+
+def render_summary(outcomes: Sequence[PairOutcome], color: bool = False) -> str:
+    """One table row per pair of a run over several pairs."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=WIDTH, force_terminal=color, no_color=not color,
+                      color_system="standard" if color else None, highlight=False, emoji=False)
+    table = Table(title="Summary", title_justify="left", expand=True)
+    for column in ("pair", "verdict", "claims by outcome", "findings (missed)", "grounding", "code source"):
+        table.add_column(column, overflow="fold")
+    for row in summary_rows(outcomes):
+        if row["error"]:
+            table.add_row(clean(row["id"]), Text("not checked", style="bold red"), clean(row["error"], 200), "", "", "")
+            continue
+        verdict = Text(f"{row['verdict']} \u2192 ")
+        verdict.append_text(_styled(str(row["consistency"])))
+        outcomes_text = ", ".join(f"{k} {v}" for k, v in row["outcomes"].items()) or "none"  # type: ignore[attr-defined]
+        rate = row["grounding_rate"]
+        table.add_row(clean(row["id"]), verdict, outcomes_text, f"{row['findings']} ({row['missed']})",
+                      _ratio(rate if isinstance(rate, float) else None), clean(row["source"]))
+    console.print(table)
     return buffer.getvalue()

@@ -138,8 +138,12 @@ class _Place:
 
 
 def reconcile(grounded: GroundedReview, runs: Iterable[AnalyzerRun], min_severity: Severity,
-              lexicon: Lexicon | None = None) -> Reconciliation:
-    """Decide every claim's outcome, every finding's status and the verdict's consistency."""
+              lexicon: Lexicon | None = None, *, reviewed_revision: bool = True) -> Reconciliation:
+    """Decide every claim's outcome, every finding's status and the verdict's consistency.
+
+    ``reviewed_revision`` False says the code is not the revision the review saw
+    (a nearby release, say): ungrounded claims then say that drift may explain them.
+    """
     lexicon = lexicon or Lexicon.default()
     all_findings = sorted((f for run in runs for f in run.findings), key=sort_key)
     ids = {f: f"F{i}" for i, f in enumerate(all_findings, start=1)}
@@ -156,6 +160,8 @@ def reconcile(grounded: GroundedReview, runs: Iterable[AnalyzerRun], min_severit
                    if claim.claim.cwe and lexicon.compatible_any(claim.claim.cwe, site_cwe[f])
                    and (any(_near(f, p) for p in places) if places else anywhere)]
         outcome, reason, backing = _outcome(claim, related, min_severity, lexicon)
+        if outcome is Outcome.UNGROUNDED and not reviewed_revision:
+            reason += " in this revision of the code, which is not the one reviewed (may be drift)"
         backing_ids = tuple(ids[f] for f in backing)
         for fid in backing_ids:
             links[fid].append(claim.claim.id)

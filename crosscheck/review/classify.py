@@ -46,7 +46,7 @@ _ASSURANCE = _rx(  # negated statements: the code does not do something bad
     r"\b(?:is|are)\s+not\s+(?:possible|exploitable|reachable|feasible)\b",
     r"\bcannot\s+(?:be\s+)?(?:exploited|injected|occur|happen|reach\w*|abused)\b",
     r"\bnever\s+(?:calls?|becomes?|pass(?:es)?|executes?|evaluates?|reach(?:es)?|logs?|writes?|"
-    r"unpickled|executed|evaluated|deserializ\w+|exposed|returned)\b",
+    r"unpickled|executed|evaluated|deserializ\w+|exposed|returned|processed|parsed|handled|accepted|trusted|loaded)\b",
     r"\b(?:users?|attackers?|callers?|clients?)\s+cannot\b",
     r"\bcannot\s+be\s+(?:\w+ed|misused|abused)\b",
     r"(?<!\bto\s)\bprevents?\s+(?:[\w-]+\s+){0,3}?(?:injection|scripting|xss|traversal|attacks?|tampering|leaks?|exposure)\b",
@@ -89,7 +89,11 @@ _HEDGE = re.compile(
     r"difficult\s+to\s+(?:assess|say|determine)|challenging\s+to)\b",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(*_`])|\n+")
+# A wrapped line goes on with its sentence; a blank line or a new list item starts a new one.
+# A code fence stands apart.
+_SENTENCE = re.compile(
+    r"(?<=[.!?])\s+(?=[A-Z\"'(*_`])|\n\s*\n\s*|\n\s*(?=[-*+\u2022#|]|\d+[.)]\s|```|~~~)|(?<=```|~~~)\n"
+)
 
 
 def sentences(text: str) -> list[str]:

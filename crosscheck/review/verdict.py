@@ -52,7 +52,8 @@ _DEFECTS = [
     rf"(?:(?!potential\b|possible\b)[\w-]+\s+){{0,2}}?security[\s-]+(?:related\s+)?{_PROBLEM}\b",
     r"\bverdict\s*:\s*(?:vulnerable|insecure|(?:security\s+)?(?:defects?|issues?|vulnerabilit(?:y|ies))\s+found)\b",
     # "the code contains the following security vulnerabilities"
-    rf"\bcode\s+(?:contains|has)\s+(?:the\s+following|several|multiple|some|a|an|\d+)\s+{_WORDS}{{0,3}}?"
+    rf"\b(?:code|module|file|script|service|application|implementation|function|class)\s+(?:contains|has)\s+"
+    rf"(?:the\s+following|several|multiple|some|a|an|\d+)\s+{_WORDS}{{0,3}}?"
     rf"(?:security\s+)?(?:vulnerabilit(?:y|ies)|defects?|flaws?)\b",
 ]
 _NO_RE = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in _NO_DEFECTS]

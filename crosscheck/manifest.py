@@ -1,0 +1,156 @@
+"""Pair manifests: a TOML file listing code + review pairs, with paths relative to it.
+
+```toml
+[[pair]]
+id = "login-gpt4"                  # unique; names the pair's report files
+code = "src/login.py"              # a file or folder, or instead an [pair.upstream] table
+review = "reviews/login-gpt4.md"
+description = "optional"
+[pair.metadata]                    # optional free values, kept in the summary
+model = "gpt-4"
+```
+
+A pair whose code belongs to another project names it with ``[pair.upstream]``
+(see :mod:`crosscheck.sources`), and ``[upstream.NAME]`` says where that project
+can be had. Paths may not leave the manifest's folder.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crosscheck.errors import InputError
+from crosscheck.sources import Upstream, UpstreamFile, upstream_file_from_toml, upstreams_from_toml
+
+PAIR_KEYS = ("id", "code", "review", "description", "upstream", "metadata")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One code + review pair of a manifest."""
+
+    id: str
+    review: Path
+    code: Path | None
+    """The code on disk, or None when it is an upstream file resolved at run time."""
+    upstream: UpstreamFile | None
+    description: str = ""
+    metadata: tuple[tuple[str, str], ...] = ()
+
+    def display_paths(self, root: Path) -> tuple[str, str]:
+        """(code, review) as reports show them: relative to the manifest, or the upstream path."""
+        code = self.upstream.path if self.upstream else _relative(self.code, root) if self.code else ""
+        return code, _relative(self.review, root)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A parsed manifest file."""
+
+    path: Path
+    pairs: tuple[Pair, ...]
+    upstreams: tuple[Upstream, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def root(self) -> Path:
+        """The folder paths are relative to."""
+        return self.path.parent
+
+    def upstream_map(self) -> dict[str, Upstream]:
+        """Upstream projects by name."""
+        return {u.project: u for u in self.upstreams}
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Read and check a manifest; every problem is an :class:`InputError` naming the pair."""
+    path = path.resolve()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"manifest {str(path)!r} does not exist") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise InputError(f"manifest {str(path)!r} cannot be read: {err}") from None
+    warnings = [f"{path.name}: unknown top-level key {key!r} ignored" for key in sorted(set(data) - {"pair", "upstream"})]
+    entries = data.get("pair", [])
+    if not isinstance(entries, list) or not entries:
+        raise InputError(f"manifest {path.name} lists no [[pair]] entries")
+    upstreams = upstreams_from_toml(data)
+    pairs: list[Pair] = []
+    seen: set[str] = set()
+    for number, entry in enumerate(entries, 1):
+        pair = _pair(entry, number, path, warnings)
+        if pair.id in seen:
+            raise InputError(f"{path.name}: pair {number}: duplicate id {pair.id!r}")
+        if pair.upstream and pair.upstream.project not in upstreams:
+            raise InputError(f"{path.name}: pair {pair.id!r}: no [upstream.{pair.upstream.project}] table")
+        seen.add(pair.id)
+        pairs.append(pair)
+    return Manifest(path=path, pairs=tuple(pairs), upstreams=tuple(upstreams[k] for k in sorted(upstreams)),
+                    warnings=tuple(warnings))
+
+
+def _pair(entry: Any, number: int, path: Path, warnings: list[str]) -> Pair:
+    where = f"{path.name}: pair {number}"
+    if not isinstance(entry, Mapping):
+        raise InputError(f"{where}: must be a table")
+    pair_id = entry.get("id")
+    if not isinstance(pair_id, str) or not pair_id or not all(c.isalnum() or c in "-_." for c in pair_id):
+        raise InputError(f"{where}: id must be a non-empty string of letters, digits, '-', '_' or '.', "
+                         f"not {pair_id!r}")
+    where = f"{path.name}: pair {pair_id!r}"
+    warnings += [f"{where}: unknown key {key!r} ignored" for key in sorted(set(entry) - set(PAIR_KEYS))]
+    if "review" not in entry:
+        raise InputError(f"{where}: missing 'review'")
+    if ("code" in entry) == ("upstream" in entry):
+        raise InputError(f"{where}: give exactly one of 'code' and [pair.upstream]")
+    metadata = entry.get("metadata", {})
+    if not isinstance(metadata, Mapping):
+        raise InputError(f"{where}: metadata must be a table")
+    upstream = entry.get("upstream")
+    return Pair(
+        id=pair_id,
+        review=_inside(path.parent, entry["review"], where, "review"),
+        code=_inside(path.parent, entry["code"], where, "code") if "code" in entry else None,
+        upstream=upstream_file_from_toml(upstream) if upstream is not None else None,
+        description=str(entry.get("description", "")),
+        metadata=tuple(sorted((str(k), str(v)) for k, v in metadata.items())),
+    )
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def _inside(root: Path, value: object, where: str, key: str) -> Path:
+    if not isinstance(value, str) or not value:
+        raise InputError(f"{where}: {key} must be a non-empty path string")
+    full = (root / value).resolve()
+    if not full.is_relative_to(root):
+        raise InputError(f"{where}: {key} {value!r} leaves the manifest's folder; refused")
+    return full
+
+
+REVIEW_SUFFIXES = (".review.md", ".review.txt")
+
+
+def review_pairs(changed: Iterable[Path]) -> list[tuple[Path, Path]]:
+    """(code, review) pairs touched by ``changed`` files, by the naming convention reviews kept next to code
+    follow: ``NAME.review.md`` or ``NAME.review.txt`` reviews ``NAME.py``, or the folder ``NAME`` (a change
+    anywhere below it counts). Relative paths, as pre-commit passes them, are searched up to their first part."""
+    pairs: set[tuple[Path, Path]] = set()
+    for path in changed:
+        owners = (path, *path.parents[:-1])  # the file itself, then each folder it is in
+        reviews = [path] if path.name.endswith(REVIEW_SUFFIXES) else [
+            owner.with_name(owner.name.removesuffix(".py") + suffix) for owner in owners for suffix in REVIEW_SUFFIXES]
+        for review in reviews:
+            stem = review.name[: -len(next(s for s in REVIEW_SUFFIXES if review.name.endswith(s)))]
+            for code in (review.with_name(stem + ".py"), review.with_name(stem)):
+                if review.is_file() and code.exists() and code != review:
+                    pairs.add((code, review))
+                    break
+    return sorted(pairs)

@@ -8,10 +8,9 @@ import json
 import pytest
 
 import crosscheck
+from conftest import CASES, REPO
 from crosscheck import api
 from crosscheck.errors import InputError
-
-from conftest import CASES, REPO
 
 CODE = CASES / "confirmed_exact" / "code.py"
 REVIEW = CASES / "confirmed_exact" / "review.md"

@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import CASES
 from crosscheck.cli import cli
 from crosscheck.config import find_pyproject, load_config
 from crosscheck.errors import InputError
 from crosscheck.models import Severity
-
-from conftest import CASES
 
 CODE = str(CASES / "confirmed_exact" / "code.py")
 REVIEW = str(CASES / "confirmed_exact" / "review.md")

@@ -33,6 +33,7 @@ from crosscheck.sources import Resolver
 from crosscheck.summary import PairOutcome
 
 EXIT_OK = 0
+EXIT_GATE = 1
 EXIT_ERROR = 2
 EXIT_INTERNAL = 3
 
@@ -61,7 +62,10 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-EXIT_GATE = 1
+def _decorated(wrapper: Callable[..., Any], decorators: Sequence[Callable[[Any], Any]]) -> Any:
+    for decorator in reversed(decorators):
+        wrapper = decorator(wrapper)
+    return wrapper
 
 
 def run_options(func: F) -> F:
@@ -99,9 +103,7 @@ def run_options(func: F) -> F:
         )
         return func(*args, options=options, formats=_formats(config), **kwargs)
 
-    for decorator in reversed(decorators):
-        wrapper = decorator(wrapper)
-    return wrapper  # type: ignore[return-value]
+    return _decorated(wrapper, decorators)  # type: ignore[no-any-return]
 
 
 def _formats(config: Config) -> tuple[Format, ...]:
@@ -135,9 +137,7 @@ def fetch_options(func: F) -> F:
                             git_dir=Path(git_dir) if git_dir else None, network=not offline)
         return func(*args, resolver=resolver, **kwargs)
 
-    for decorator in reversed(decorators):
-        wrapper = decorator(wrapper)
-    return wrapper  # type: ignore[return-value]
+    return _decorated(wrapper, decorators)  # type: ignore[no-any-return]
 
 
 def gate_options(func: F) -> F:

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from conftest import CASES
 from crosscheck import analyzers
 from crosscheck.cli import cli
+from crosscheck.formats import SUFFIXES
 from crosscheck.models import AnalyzerRun, RunStatus
 
 CODE = str(CASES / "confirmed_exact" / "code.py")
@@ -119,8 +120,8 @@ def test_several_pairs_write_every_format_an_index_and_a_summary(tmp_path):
     result = _run("check", CODE, REVIEW, UNGROUNDED_CODE, UNGROUNDED, "--output-dir", str(out))
     assert result.exit_code == 0, result.output
     assert "Summary" in result.stdout and result.stdout.count("crosscheck 0.") == 2  # both reports, then the table
-    assert sorted(p.name for p in out.iterdir()) == ["index.html", "review-2.json", "review-2.txt", "review.json",
-                                                      "review.txt", "summary.json"]
+    every = sorted(f"{name}.{suffix}" for name in ("review", "review-2") for suffix in SUFFIXES.values())
+    assert sorted(p.name for p in out.iterdir()) == sorted(every + ["index.html", "summary.json"])
     rows = json.loads((out / "summary.json").read_text())
     assert [(r["id"], r["error"]) for r in rows] == [("review", None), ("review-2", None)]
     assert rows[1]["outcomes"].get("ungrounded", 0) >= 1

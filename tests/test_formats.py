@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from conftest import CASES
 from crosscheck import pipeline
-from crosscheck.formats import RENDERERS, Format, render
+from crosscheck.formats import RENDERERS, SUFFIXES, Format, render
 from crosscheck.formats.text_format import clean
 from crosscheck.inputs import ReviewText
 
 
 def test_every_format_has_a_renderer():
-    assert set(RENDERERS) == set(Format)
+    assert set(RENDERERS) == set(Format) == set(SUFFIXES)
+    assert len(set(SUFFIXES.values())) == len(SUFFIXES)  # one file name per format
 
 
 def test_clean_removes_control_characters():

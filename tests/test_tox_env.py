@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 from conftest import REPO
+from crosscheck.formats import SUFFIXES
 
 TOX_INI = """\
 [tox]
@@ -41,8 +42,9 @@ def test_the_tox_env_checks_a_pair_of_another_project(tmp_path):
         cwd=project, env=env, capture_output=True, text=True, timeout=900, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     reports = project / "reports"
-    assert sorted(p.name for p in reports.iterdir()) == ["index.html", "restore.review.json", "restore.review.txt",
-                                                         "summary.json"]
+    written = sorted(p.name for p in reports.iterdir())
+    assert written == sorted([f"restore.review.{suffix}" for suffix in SUFFIXES.values()]
+                             + ["index.html", "summary.json"])
     data = json.loads((reports / "restore.review.json").read_text())
     assert data["code"]["path"] == "src/restore.py"
     assert data["metrics"]["outcomes"]["confirmed"] == 4

@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 
-from crosscheck.formats import json_format, text_format
+from crosscheck.formats import json_format, junit_format, sarif_format, text_format
 from crosscheck.report import Report
 
 
@@ -17,6 +17,8 @@ class Format(str, enum.Enum):
 
     TEXT = "text"
     JSON = "json"
+    SARIF = "sarif"
+    JUNIT = "junit"
 
 
 Renderer = Callable[[Report, bool], str]
@@ -24,12 +26,16 @@ Renderer = Callable[[Report, bool], str]
 SUFFIXES: dict[Format, str] = {
     Format.TEXT: "txt",
     Format.JSON: "json",
+    Format.SARIF: "sarif",
+    Format.JUNIT: "junit.xml",
 }
 """The file name extension of each format, for reports written into a folder."""
 
 RENDERERS: dict[Format, Renderer] = {
     Format.TEXT: text_format.render,
     Format.JSON: json_format.render,
+    Format.SARIF: sarif_format.render,
+    Format.JUNIT: junit_format.render,
 }
 
 

@@ -1,0 +1,212 @@
+"""The JUnit XML report, for CI test reporters (GitLab ``artifacts:reports:junit``, Jenkins, GitHub).
+
+``<testsuites name="crosscheck">`` holds three suites, always in this order and
+always present (an empty one has ``tests="0"``):
+
+- ``claims``: one test case per claim of the review;
+- ``missed findings``: one test case per analyzer finding the review missed
+  (matched findings are already reported by the claims that confirm them);
+- ``verdict``: one test case for the consistency of the review's stated verdict.
+
+Mapping to pass, failure and skipped (each failing case has exactly one ``<failure>``):
+
+- claims ``confirmed`` and ``upheld`` pass; ``unsupported`` passes too, since it is
+  not the same as wrong: static analysis cannot settle it (its ``<system-out>`` says
+  so); ``generic`` is skipped (there was nothing to check); ``ungrounded`` and
+  ``contradicted`` fail with ``type`` the outcome, ``message`` the reason and the
+  claim text in the body;
+- a missed finding at or above ``--min-severity`` fails with ``type`` the rule id,
+  ``message`` the analyzer's message, and analyzer, rule, CWE, severity, location and
+  snippet in the body; one below the threshold is skipped;
+- the verdict fails when ``contradicted`` or ``self-contradictory``, is skipped when
+  ``undetermined`` (no verdict stated) and passes when ``consistent``.
+
+Passing cases carry their explanation in ``<system-out>``, skipped ones in the
+``<skipped>`` body. A test case's name is the claim's id and title, or the finding's
+id, rule and place, never its outcome, so that reporters that track tests by name
+(GitLab) see a claim that starts failing, not a new test. ``classname`` is ``crosscheck.<review path, dotted>.<claims |
+findings | verdict>`` so reporters group by pair, then by concern. ``file`` is
+repository-relative (to the working directory; run crosscheck from the repository
+root): a claim points at the code where its first anchor was found (an existing
+line it cites, when only a line was cited), else at its lines in the review; a
+finding at its code; the verdict at its first evidence line in the review (else
+line 1). A review read from stdin is the file ``-``.
+
+The output is deterministic: no timestamps, hostnames or analyzer versions; ``time``
+only with the timings option (analyzer durations on ``<testsuites>``). Untrusted
+text loses what XML 1.0 forbids (NUL and other C0 controls but tab, newline and
+carriage return, so ANSI escapes lose their ESC; lone surrogates; U+FFFE, U+FFFF),
+and ElementTree escapes the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path, PurePath
+
+from crosscheck.grounding import Status
+from crosscheck.reconcile import ClaimResult, Consistency, FindingResult, FindingStatus, Outcome
+from crosscheck.report import Report
+
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_NAME = re.compile(r"[^0-9A-Za-z_-]+")
+_LOCATED = (Status.EXACT, Status.NEAR, Status.MOVED)
+_FAILING_CLAIMS = (Outcome.UNGROUNDED, Outcome.CONTRADICTED)
+_FAILING_VERDICTS = (Consistency.CONTRADICTED, Consistency.SELF_CONTRADICTORY)
+_UNSUPPORTED_NOTE = "unsupported is not the same as wrong: static analysis cannot settle this claim"
+NAME_LIMIT = 80
+
+
+def xml_safe(text: object) -> str:
+    """Untrusted text without the characters XML 1.0 forbids (ANSI escapes lose their ESC)."""
+    return _FORBIDDEN.sub("", str(text))
+
+
+def _line(text: object, limit: int = 0) -> str:
+    """Untrusted text as one XML-safe line, shortened to ``limit`` characters if given."""
+    flat = " ".join(xml_safe(text).split())
+    return flat if not limit or len(flat) <= limit else flat[: limit - 1] + "\u2026"
+
+
+def repo_path(path: str) -> str:
+    """``path`` relative to the working directory when it lies there, posix-style, without ``./``."""
+    if path == "-":
+        return path
+    native = os.path.normpath(path)
+    if os.path.isabs(native):
+        cwd = Path.cwd()
+        for candidate in (Path(native), Path(native).resolve()):
+            if candidate.is_relative_to(cwd) and candidate != cwd:
+                return candidate.relative_to(cwd).as_posix()
+    return PurePath(native).as_posix()
+
+
+def code_path(report: Report, path: str) -> str:
+    """The repository-relative path of a code file, from its path relative to the code root."""
+    return repo_path(os.path.join(report.code_path, path) if report.code.is_dir else report.code_path)
+
+
+def _classname(report: Report, concern: str) -> str:
+    path = repo_path(report.review.path)
+    if path == "-":
+        parts = ["stdin"]
+    else:
+        pure = PurePath(path)
+        parts = [pure.stem] if pure.is_absolute() else [*pure.parent.parts, pure.stem]
+    dotted = [_NOT_NAME.sub("_", p).strip("_") or "_" for p in parts if p not in ("", ".")]
+    return ".".join(["crosscheck", *dotted, concern])
+
+
+def _testcase(suite: ET.Element, classname: str, name: str, file: str, line: int) -> ET.Element:
+    return ET.SubElement(suite, "testcase", {"classname": xml_safe(classname), "name": name,
+                                             "file": xml_safe(file), "line": str(line)})
+
+
+def _mark(case: ET.Element, body: str, tag: str = "system-out", message: str = "", kind: str = "") -> None:
+    """Give ``case`` its ``failure`` or ``skipped`` element, or the ``system-out`` of a pass, with ``body``."""
+    attributes = {"message": _line(message)} if tag != "system-out" else {}
+    if kind:
+        attributes["type"] = _line(kind)
+    ET.SubElement(case, tag, attributes).text = xml_safe(body)
+
+
+def _claim_location(report: Report, result: ClaimResult) -> tuple[str, int]:
+    for g in result.grounded.anchors:
+        if g.path is None:
+            continue
+        if g.status in _LOCATED and g.actual_line is not None:
+            return code_path(report, g.path), g.actual_line
+        if g.status is Status.UNCHECKED and g.citation.line is not None:
+            return code_path(report, g.path), g.citation.line
+    return repo_path(report.review.path), result.grounded.claim.start_line
+
+
+def _finding_summary(report: Report, f: FindingResult) -> str:
+    x = f.finding
+    cwe = ", ".join(f"CWE-{n}" for n in x.cwe) or "no CWE"
+    return f"{f.id} {x.analyzer} {x.rule_id} ({cwe}, {x.severity.value}) at {code_path(report, x.path)}:{x.line}"
+
+
+def _claims(report: Report, suite: ET.Element) -> None:
+    classname = _classname(report, "claims")
+    findings = {f.id: f for f in report.reconciliation.findings}
+    for result in report.reconciliation.claims:
+        claim = result.grounded.claim
+        title = _line(claim.title or claim.text, NAME_LIMIT) or "(empty)"
+        file, line = _claim_location(report, result)
+        case = _testcase(suite, classname, f"{claim.id} {title}", file, line)
+        lines = [f"{claim.id} ({claim.kind.value}, {result.outcome.value}): {result.reason}",
+                 f"review {repo_path(report.review.path)} lines {claim.start_line}-{claim.end_line}"]
+        lines += [f"{'refuted' if result.outcome is Outcome.CONTRADICTED else 'backed'} by "
+                  + _finding_summary(report, findings[fid]) for fid in result.findings if fid in findings]
+        if result.outcome is Outcome.UNSUPPORTED:
+            lines.append(_UNSUPPORTED_NOTE)
+        body = "\n".join(lines) + "\n\n" + claim.text + "\n"
+        if result.outcome in _FAILING_CLAIMS:
+            _mark(case, body, "failure", result.reason, result.outcome.value)
+        elif result.outcome is Outcome.GENERIC:
+            _mark(case, body, "skipped", result.reason)
+        else:
+            _mark(case, body)
+
+
+def _missed(report: Report, suite: ET.Element) -> None:
+    classname = _classname(report, "findings")
+    threshold = report.options.min_severity.value
+    for f in report.reconciliation.findings:
+        if f.status is not FindingStatus.MISSED:
+            continue
+        x = f.finding
+        file = code_path(report, x.path)
+        case = _testcase(suite, classname, f"{f.id} {_line(x.analyzer)} {_line(x.rule_id)} at {_line(x.path)}:{x.line}",
+                         file, x.line)
+        cwe = ", ".join(f"CWE-{n}" for n in x.cwe) or "none"
+        body = (f"analyzer: {x.analyzer}\nrule: {x.rule_id}\nCWE: {cwe}\nseverity: {x.severity.value}\n"
+                f"confidence: {x.confidence.value}\nlocation: {file}:{x.line}\nmessage: {x.message}\n\n{x.snippet}\n")
+        if f.relevant:
+            _mark(case, body, "failure", x.message, x.rule_id)
+        else:
+            _mark(case, body, "skipped", f"below --min-severity {threshold}: {x.severity.value} finding")
+
+
+def _verdict(report: Report, suite: ET.Element) -> None:
+    verdict = report.reconciliation.verdict
+    review = repo_path(report.review.path)
+    line = verdict.evidence[0].line if verdict.evidence else 1
+    case = _testcase(suite, _classname(report, "verdict"),
+                     f"verdict {verdict.stated.value}: {verdict.consistency.value}", review, line)
+    lines = [f"stated {verdict.stated.value}, {verdict.consistency.value}: {verdict.reason}"]
+    lines += [f"review {review} line {e.line}: {e.text}" for e in verdict.evidence]
+    lines += [f"analyzer {r.name}: {r.status.value}" + (f" ({r.message})" if r.message else "")
+              for r in sorted(report.runs, key=lambda r: r.name)]
+    lines += [f"note: {note}" for note in report.grounding_notes + report.diagnostics]
+    body = "\n".join(lines) + "\n"
+    if verdict.consistency in _FAILING_VERDICTS:
+        _mark(case, body, "failure", verdict.reason, verdict.consistency.value)
+    elif verdict.consistency is Consistency.UNDETERMINED:
+        _mark(case, body, "skipped", verdict.reason)
+    else:
+        _mark(case, body)
+
+
+def _counts(element: ET.Element, cases: list[ET.Element]) -> None:
+    element.set("tests", str(len(cases)))
+    element.set("failures", str(sum(c.find("failure") is not None for c in cases)))
+    element.set("errors", "0")
+    element.set("skipped", str(sum(c.find("skipped") is not None for c in cases)))
+
+
+def render(report: Report, color: bool = False) -> str:
+    """The report as JUnit XML: UTF-8 declaration, two-space indent, a final newline."""
+    root = ET.Element("testsuites", {"name": "crosscheck"})
+    for name, build in (("claims", _claims), ("missed findings", _missed), ("verdict", _verdict)):
+        suite = ET.SubElement(root, "testsuite", {"name": name})
+        build(report, suite)
+        _counts(suite, suite.findall("testcase"))
+    _counts(root, root.findall("testsuite/testcase"))
+    if report.options.timings:
+        root.set("time", f"{sum(r.duration_s for r in report.runs):.3f}")
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

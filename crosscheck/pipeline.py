@@ -61,5 +61,6 @@ def run_text(code_path: str, review: ReviewText, options: Options | None = None,
     reconciliation = reconcile(grounded, runs, options.min_severity, lexicon,
                                reviewed_revision=source is None or source.exact)
     notes = ((source_note(source),) if source and not source.exact else ()) + grounded.notes
-    return Report(code_path=display_path or code_path, source=source, grounding_notes=notes, code=target, review=review, grounded=grounded, runs=runs,
-                  reconciliation=reconciliation, options=options, diagnostics=tuple(diagnostics))
+    return Report(code_path=display_path or code_path, source=source, grounding_notes=notes, code=target,
+                  review=review, grounded=grounded, runs=runs, reconciliation=reconciliation, options=options,
+                  diagnostics=tuple(diagnostics))

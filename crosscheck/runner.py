@@ -39,7 +39,7 @@ def check_pair(pair: Pair, manifest: Manifest, options: Options, resolver: Resol
 
 
 def check_manifest(manifest: Manifest, options: Options, resolver: Resolver | None, *,
-                   output_dir: Path | None = None, formats: Sequence[Format] = (Format.JSON, Format.TEXT),
+                   output_dir: Path | None = None, formats: Sequence[Format] = tuple(Format),
                    on_result: Callable[[PairOutcome], None] | None = None) -> tuple[PairOutcome, ...]:
     """Check every pair in manifest order; with ``output_dir``, write each pair's reports as it finishes,
     then ``index.html`` and ``summary.json`` over all of them."""

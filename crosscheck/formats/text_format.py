@@ -54,12 +54,16 @@ def _anchors(claim: dict[str, Any]) -> str:
     return "\n".join(parts) if parts else "-"
 
 
+def _console(buffer: io.StringIO, color: bool) -> Console:
+    return Console(file=buffer, width=WIDTH, force_terminal=color, no_color=not color,
+                   color_system="standard" if color else None, highlight=False, emoji=False)
+
+
 def render(report: Report, color: bool = False) -> str:
     """The whole report as terminal text."""
     data = report.to_dict()
     buffer = io.StringIO()
-    console = Console(file=buffer, width=WIDTH, force_terminal=color, no_color=not color,
-                      color_system="standard" if color else None, highlight=False, emoji=False)
+    console = _console(buffer, color)
     verdict = data["verdict"]
     console.print(Text(f"crosscheck {data['tool']['version']}: {clean(data['code']['path'])} "
                        f"vs {clean(data['review']['path'])}", style="bold"))
@@ -128,8 +132,7 @@ def render(report: Report, color: bool = False) -> str:
 def render_summary(outcomes: Sequence[PairOutcome], color: bool = False) -> str:
     """One table row per pair of a run over several pairs."""
     buffer = io.StringIO()
-    console = Console(file=buffer, width=WIDTH, force_terminal=color, no_color=not color,
-                      color_system="standard" if color else None, highlight=False, emoji=False)
+    console = _console(buffer, color)
     table = Table(title="Summary", title_justify="left", expand=True)
     for column in ("pair", "verdict", "claims by outcome", "findings (missed)", "grounding", "code source"):
         table.add_column(column, overflow="fold")

@@ -37,6 +37,8 @@ from crosscheck.errors import InputError
 MAX_BYTES = 50 * 1024 * 1024
 """The largest file accepted from the network or from a wheel."""
 GIT_TIMEOUT_S = 60.0
+PYPI_SIMPLE = "https://pypi.org/simple"
+"""PyPI's simple index, read directly when pip refuses a wheel whose published sha256 the manifest gives."""
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _COMMIT = re.compile(r"[0-9a-f]{40}")
@@ -346,7 +348,8 @@ class Resolver:
             return f"{file.commit[:12]}:{file.path} in {git_dir} has sha256 {sha[:12]}, not the expected {file.commit_sha256[:12]}"
         return proc.stdout
 
-    def _fetch(self, url: str, file: UpstreamFile) -> bytes | str:
+    def _get(self, url: str, accept: str = "*/*") -> bytes | str:
+        """The body at ``url`` (https, or http to loopback), or why not."""
         refusal = _url_refusal(url)
         if refusal is not None:
             return refusal
@@ -354,7 +357,7 @@ class Resolver:
         if urlsplit(url).hostname in LOOPBACK_HOSTS:
             handlers.append(urllib.request.ProxyHandler({}))
         opener = urllib.request.build_opener(*handlers)
-        request = urllib.request.Request(url, headers={"User-Agent": "crosscheck"})
+        request = urllib.request.Request(url, headers={"User-Agent": "crosscheck", "Accept": accept})
         try:
             with opener.open(request, timeout=self.http_timeout_s) as response:
                 data: bytes = response.read(MAX_BYTES + 1)
@@ -368,6 +371,12 @@ class Resolver:
             return f"{url}: {type(err).__name__}: {err}"
         if len(data) > MAX_BYTES:
             return f"{url}: larger than {MAX_BYTES // 2**20} MB"
+        return data
+
+    def _fetch(self, url: str, file: UpstreamFile) -> bytes | str:
+        data = self._get(url)
+        if isinstance(data, str):
+            return data
         sha = _sha256(data)
         if sha != file.commit_sha256:
             return f"{url}: sha256 {sha[:12]} is not the expected {file.commit_sha256[:12]}"
@@ -404,7 +413,10 @@ class Resolver:
         except subprocess.TimeoutExpired:
             return f"pip download {release} gave nothing within {self.pip_timeout_s:g} s"
         if proc.returncode != 0:
-            return f"pip download {release} failed: {_last_line(proc.stderr, prefer='ERROR:')}"
+            failure = f"pip download {release} failed: {_last_line(proc.stderr, prefer='ERROR:')}"
+            # pip 24.1 and newer refuse wheels whose old metadata no longer parses (nova 21.0.0's does not);
+            # a wheel whose published sha256 we know can still be taken from PyPI directly.
+            return self._download_direct(release, wheel_sha, dest, failure) if wheel_sha else failure
         wheels = sorted(dest.glob("*.whl"))
         if len(wheels) != 1:
             return f"pip download {release} left {len(wheels)} wheels instead of one"
@@ -414,6 +426,31 @@ class Resolver:
             if sha != wheel_sha:
                 return f"{wheels[0].name} has sha256 {sha[:12]}, not the published {wheel_sha[:12]}; not used"
         return wheels[0]
+
+    def _download_direct(self, release: str, wheel_sha: str, dest: Path, failure: str) -> Path | str:
+        """The wheel of ``release`` whose sha256 is ``wheel_sha``, found through PyPI's simple API (PEP 691)."""
+        name = release.partition("==")[0]
+        listing = self._get(f"{PYPI_SIMPLE}/{quote(name)}/", accept="application/vnd.pypi.simple.v1+json")
+        if isinstance(listing, str):
+            return f"{failure}; PyPI simple API: {listing}"
+        try:
+            urls = [f["url"] for f in json.loads(listing)["files"]
+                    if f["filename"].endswith(".whl") and f.get("hashes", {}).get("sha256") == wheel_sha]
+        except (ValueError, KeyError, TypeError) as err:
+            return f"{failure}; PyPI simple API: unreadable answer ({err})"
+        if not urls:
+            return f"{failure}; PyPI lists no wheel of {release} with sha256 {wheel_sha[:12]}"
+        data = self._get(urls[0])
+        if isinstance(data, str):
+            return f"{failure}; {data}"
+        if _sha256(data) != wheel_sha:
+            return f"{failure}; {urls[0]} does not have the published sha256 {wheel_sha[:12]}"
+        filename = PurePosixPath(urlsplit(urls[0]).path).name
+        if not re.fullmatch(r"[\w.+-]+\.whl", filename) or filename.startswith("."):
+            return f"{failure}; PyPI gave a wheel with the odd name {filename!r}; not used"
+        wheel = dest / filename
+        wheel.write_bytes(data)
+        return wheel
 
     def _entry(self, sha: str, file: UpstreamFile) -> Path:
         return self.cache_dir / "sources" / sha / PurePosixPath(file.path).name

@@ -7,7 +7,9 @@ and the other formats read the same values.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path, PurePath
 from typing import Any
 
 from crosscheck import __version__
@@ -18,6 +20,20 @@ from crosscheck.reconcile import ClaimResult, FindingResult, Reconciliation
 from crosscheck.sources import Provenance
 
 SCHEMA_VERSION = "1.1"
+
+
+def repo_path(path: str) -> str:
+    """``path`` as reports name it: relative to the working directory when it lies there, posix-style,
+    without ``./``; ``-`` (standard input) stays ``-``."""
+    if path == "-":
+        return path
+    native = os.path.normpath(path)
+    if os.path.isabs(native):
+        cwd = Path.cwd()
+        for candidate in (Path(native), Path(native).resolve()):
+            if candidate.is_relative_to(cwd) and candidate != cwd:
+                return candidate.relative_to(cwd).as_posix()
+    return PurePath(native).as_posix()
 
 
 @dataclass(frozen=True)
@@ -38,6 +54,10 @@ class Report:
     options: Options
     diagnostics: tuple[str, ...]
     """Problems met along the way that did not stop the check."""
+
+    def code_file_path(self, path: str) -> str:
+        """The :func:`repo_path` of a code file, from its path relative to the code root."""
+        return repo_path(os.path.join(self.code_path, path) if self.code.is_dir else self.code_path)
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain data, in the documented JSON shape."""

@@ -18,10 +18,10 @@ from junitparser import JUnitXml
 
 from conftest import CASES, REPO
 from crosscheck import pipeline
-from crosscheck.formats.junit_format import render, repo_path, xml_safe
+from crosscheck.formats.junit_format import render, xml_safe
 from crosscheck.inputs import ReviewText
 from crosscheck.reconcile import Consistency, FindingStatus, Outcome
-from crosscheck.report import Report
+from crosscheck.report import Report, repo_path
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 QUICKSTART = ("samples/quickstart/invoices.py", "samples/quickstart/review.md")

@@ -41,14 +41,13 @@ and ElementTree escapes the rest.
 
 from __future__ import annotations
 
-import os
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 from crosscheck.grounding import Status
 from crosscheck.reconcile import ClaimResult, Consistency, FindingResult, FindingStatus, Outcome
-from crosscheck.report import Report
+from crosscheck.report import Report, repo_path
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NOT_NAME = re.compile(r"[^0-9A-Za-z_-]+")
@@ -68,24 +67,6 @@ def _line(text: object, limit: int = 0) -> str:
     """Untrusted text as one XML-safe line, shortened to ``limit`` characters if given."""
     flat = " ".join(xml_safe(text).split())
     return flat if not limit or len(flat) <= limit else flat[: limit - 1] + "\u2026"
-
-
-def repo_path(path: str) -> str:
-    """``path`` relative to the working directory when it lies there, posix-style, without ``./``."""
-    if path == "-":
-        return path
-    native = os.path.normpath(path)
-    if os.path.isabs(native):
-        cwd = Path.cwd()
-        for candidate in (Path(native), Path(native).resolve()):
-            if candidate.is_relative_to(cwd) and candidate != cwd:
-                return candidate.relative_to(cwd).as_posix()
-    return PurePath(native).as_posix()
-
-
-def code_path(report: Report, path: str) -> str:
-    """The repository-relative path of a code file, from its path relative to the code root."""
-    return repo_path(os.path.join(report.code_path, path) if report.code.is_dir else report.code_path)
 
 
 def _classname(report: Report, concern: str) -> str:
@@ -117,16 +98,16 @@ def _claim_location(report: Report, result: ClaimResult) -> tuple[str, int]:
         if g.path is None:
             continue
         if g.status in _LOCATED and g.actual_line is not None:
-            return code_path(report, g.path), g.actual_line
+            return report.code_file_path(g.path), g.actual_line
         if g.status is Status.UNCHECKED and g.citation.line is not None:
-            return code_path(report, g.path), g.citation.line
+            return report.code_file_path(g.path), g.citation.line
     return repo_path(report.review.path), result.grounded.claim.start_line
 
 
 def _finding_summary(report: Report, f: FindingResult) -> str:
     x = f.finding
     cwe = ", ".join(f"CWE-{n}" for n in x.cwe) or "no CWE"
-    return f"{f.id} {x.analyzer} {x.rule_id} ({cwe}, {x.severity.value}) at {code_path(report, x.path)}:{x.line}"
+    return f"{f.id} {x.analyzer} {x.rule_id} ({cwe}, {x.severity.value}) at {report.code_file_path(x.path)}:{x.line}"
 
 
 def _claims(report: Report, suite: ET.Element) -> None:
@@ -159,7 +140,7 @@ def _missed(report: Report, suite: ET.Element) -> None:
         if f.status is not FindingStatus.MISSED:
             continue
         x = f.finding
-        file = code_path(report, x.path)
+        file = report.code_file_path(x.path)
         case = _testcase(suite, classname, f"{f.id} {_line(x.analyzer)} {_line(x.rule_id)} at {_line(x.path)}:{x.line}",
                          file, x.line)
         cwe = ", ".join(f"CWE-{n}" for n in x.cwe) or "none"

@@ -45,7 +45,7 @@ import hashlib
 import json
 import os
 import re
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -53,7 +53,7 @@ from crosscheck import __version__
 from crosscheck.grounding import Status
 from crosscheck.models import Severity
 from crosscheck.reconcile import Outcome
-from crosscheck.report import Report
+from crosscheck.report import Report, repo_path
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -102,22 +102,15 @@ def _scrub(value: Any, key: str = "") -> Any:
 
 def artifact(path: str) -> dict[str, str]:
     """An artifactLocation: relative to ``%SRCROOT%`` (the working directory) if it lies there, else ``file://``."""
-    native = os.path.normpath(path)
-    if not os.path.isabs(native):
-        relative = PurePath(native).as_posix()
-        if relative != ".." and not relative.startswith("../"):
-            return {"uri": quote(relative), "uriBaseId": SRCROOT}
-    absolute = Path(os.path.abspath(native))
-    cwd = Path.cwd()
-    for candidate in (absolute, absolute.resolve()):
-        if candidate.is_relative_to(cwd) and candidate != cwd:
-            return {"uri": quote(candidate.relative_to(cwd).as_posix()), "uriBaseId": SRCROOT}
-    return {"uri": absolute.as_uri()}
+    relative = repo_path(path)
+    if not os.path.isabs(relative) and relative != ".." and not relative.startswith("../"):
+        return {"uri": quote(relative), "uriBaseId": SRCROOT}
+    return {"uri": Path(os.path.abspath(os.path.normpath(path))).as_uri()}
 
 
 def _code_location(report: Report, path: str, line: int, end_line: int, snippet: str | None = None) -> dict[str, Any]:
     """A location in the code; ``path`` is relative to the code root, as findings and groundings give it."""
-    full = os.path.join(report.code_path, path) if report.code.is_dir else report.code_path
+    full = report.code_file_path(path)
     if snippet is None:
         source = report.code.file(path)
         snippet = "\n".join(source.lines[line - 1:end_line]) if source else ""

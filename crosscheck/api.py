@@ -13,7 +13,6 @@ that says what to do; the API never prints.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Sequence
 
@@ -21,7 +20,7 @@ from crosscheck import pipeline
 from crosscheck.errors import InputError
 from crosscheck.formats import Format
 from crosscheck.formats import render as _render
-from crosscheck.inputs import ReviewText, load_review
+from crosscheck.inputs import ReviewText, load_review, sha256_bytes
 from crosscheck.models import Options, Severity
 from crosscheck.report import Report
 
@@ -43,7 +42,7 @@ def check(code: str | os.PathLike[str], review: str | os.PathLike[str] | None = 
     options = Options(min_severity=Severity(min_severity), analyzers=tuple(analyzers),
                       rules=os.fspath(rules) if rules is not None else None, timeout_s=timeout_s)
     if review_text is not None:
-        text = ReviewText(path="<text>", sha256=hashlib.sha256(review_text.encode("utf-8")).hexdigest(),
+        text = ReviewText(path="<text>", sha256=sha256_bytes(review_text.encode("utf-8")),
                           text=review_text, encoding="utf-8")
     else:
         assert review is not None

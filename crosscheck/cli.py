@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from crosscheck import __version__, pipeline
+from crosscheck.atomic import write_atomic
 from crosscheck.config import Config, load_config
 from crosscheck.errors import CrosscheckError, InputError
 from crosscheck.formats import Format, render
@@ -26,7 +27,7 @@ from crosscheck.formats.text_format import clean, render_summary
 from crosscheck.gates import Gate, failed_gates
 from crosscheck.manifest import Manifest, Pair, load_manifest, review_pairs
 from crosscheck.models import Options, Severity
-from crosscheck.outputs import write_atomic, write_reports
+from crosscheck.outputs import write_reports
 from crosscheck.runner import check_manifest, write_summary
 from crosscheck.samples import sample_manifest
 from crosscheck.sources import Resolver

@@ -1,31 +1,17 @@
-"""Writing reports to disk: atomically, one file per format, and an index page for a folder of them."""
+"""Writing reports to disk (atomically): one file per format, and an index page for a folder of them."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from crosscheck import __version__
+from crosscheck.atomic import write_atomic
 from crosscheck.formats import SUFFIXES, Format, render
 from crosscheck.report import Report
 from crosscheck.summary import PairOutcome, summary_rows
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename: never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_reports(report: Report, folder: Path, name: str, formats: Iterable[Format]) -> tuple[str, ...]:

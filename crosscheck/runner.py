@@ -13,12 +13,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from crosscheck import pipeline
+from crosscheck.atomic import write_atomic
 from crosscheck.errors import CrosscheckError, InputError
 from crosscheck.formats import Format
 from crosscheck.inputs import load_review
 from crosscheck.manifest import Manifest, Pair
 from crosscheck.models import Options
-from crosscheck.outputs import index_page, write_atomic, write_reports
+from crosscheck.outputs import index_page, write_reports
 from crosscheck.report import Report
 from crosscheck.sources import Resolver
 from crosscheck.summary import PairOutcome, summary_rows

@@ -32,7 +32,9 @@ from urllib.parse import quote, urlsplit
 
 import platformdirs
 
+from crosscheck.atomic import write_atomic
 from crosscheck.errors import InputError
+from crosscheck.inputs import sha256_bytes
 
 MAX_BYTES = 50 * 1024 * 1024
 """The largest file accepted from the network or from a wheel."""
@@ -182,10 +184,6 @@ def default_cache_dir() -> Path:
     return Path(env) if env else Path(platformdirs.user_cache_dir("crosscheck"))
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _last_line(text: bytes, prefer: str = "") -> str:
     lines = [line.strip() for line in text.decode("utf-8", errors="replace").splitlines() if line.strip()]
     preferred = [line for line in lines if prefer and line.startswith(prefer)]
@@ -259,7 +257,7 @@ class Resolver:
         attempts: list[str] = []
 
         def done(path: Path, data: bytes, source: SourceKind, location: str) -> ResolvedCode:
-            return ResolvedCode(path, self._provenance(file, _sha256(data), source, location, False, attempts))
+            return ResolvedCode(path, self._provenance(file, sha256_bytes(data), source, location, False, attempts))
 
         if self.user_path is not None:
             path = self.user_path / file.path if self.user_path.is_dir() else self.user_path
@@ -343,7 +341,7 @@ class Resolver:
             return f"git show gave nothing within {GIT_TIMEOUT_S:g} s"
         if proc.returncode != 0:
             return f"git show {file.commit[:12]}:{file.path} in {git_dir} failed: {_last_line(proc.stderr)}"
-        sha = _sha256(proc.stdout)
+        sha = sha256_bytes(proc.stdout)
         if sha != file.commit_sha256:
             return f"{file.commit[:12]}:{file.path} in {git_dir} has sha256 {sha[:12]}, not the expected {file.commit_sha256[:12]}"
         return proc.stdout
@@ -377,7 +375,7 @@ class Resolver:
         data = self._get(url)
         if isinstance(data, str):
             return data
-        sha = _sha256(data)
+        sha = sha256_bytes(data)
         if sha != file.commit_sha256:
             return f"{url}: sha256 {sha[:12]} is not the expected {file.commit_sha256[:12]}"
         return data
@@ -398,7 +396,7 @@ class Resolver:
             return f"{wheel.name} has no {file.path}"
         except (OSError, zipfile.BadZipFile) as err:
             return f"cannot read {wheel.name}: {err}"
-        sha = _sha256(data)
+        sha = sha256_bytes(data)
         if sha != file.release_sha256:
             return f"{file.path} in {wheel.name} has sha256 {sha[:12]}, not the expected {file.release_sha256[:12]}"
         return data, wheel
@@ -443,7 +441,7 @@ class Resolver:
         data = self._get(urls[0])
         if isinstance(data, str):
             return f"{failure}; {data}"
-        if _sha256(data) != wheel_sha:
+        if sha256_bytes(data) != wheel_sha:
             return f"{failure}; {urls[0]} does not have the published sha256 {wheel_sha[:12]}"
         filename = PurePosixPath(urlsplit(urls[0]).path).name
         if not re.fullmatch(r"[\w.+-]+\.whl", filename) or filename.startswith("."):
@@ -467,34 +465,23 @@ class Resolver:
         except (OSError, ValueError, KeyError, TypeError):
             attempts.append(f"cache: {path.parent} has no readable origin.json; ignored")
             return None
-        if _sha256(data) != sha:
+        if sha256_bytes(data) != sha:
             attempts.append(f"cache: {path} does not match its sha256 any more; ignored")
             return None
         return ResolvedCode(path, self._provenance(file, sha, source, location, True, attempts))
 
     def _store(self, file: UpstreamFile, data: bytes, source: SourceKind, location: str) -> Path:
         """Write ``data`` into the cache atomically and return its path (a temporary file if the cache is unwritable)."""
-        sha = _sha256(data)
+        sha = sha256_bytes(data)
         origin = {"source": source.value, "location": location, "revision": file.commit if sha == file.commit_sha256
                   else file.release if sha == file.release_sha256 else "unknown"}
         path = self._entry(sha, file)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(path.parent / "origin.json", json.dumps(origin, indent=2).encode("utf-8") + b"\n")
-            _write_atomic(path, data)
+            write_atomic(path.parent / "origin.json", json.dumps(origin, indent=2).encode("utf-8") + b"\n")
+            write_atomic(path, data)
         except OSError:
             path = self._tmpdir() / sha / path.name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         return path
 
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

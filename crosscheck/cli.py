@@ -273,10 +273,8 @@ def pre_commit(files: tuple[str, ...], options: Options, formats: tuple[Format, 
     pairs = review_pairs(Path(f) for f in files)
     if not pairs:
         return
-    manifest = Manifest(path=Path.cwd() / "pre-commit", upstreams=(), pairs=tuple(
-        Pair(id=_report_name(str(review)), review=review.absolute(), code=code.absolute(), upstream=None)
-        for code, review in pairs))
-    outcomes = _check_many(manifest, (), options, formats, lambda m: Resolver({}, network=False), None, show=True)
+    paths = [str(path) for pair in pairs for path in pair]
+    outcomes = _check_many(None, paths, options, formats, lambda m: Resolver({}, network=False), None, show=True)
     _exit_for_gates(outcomes, frozenset(Gate(g) for g in fail_on), exit_zero=False)
 
 

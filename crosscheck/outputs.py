@@ -11,7 +11,6 @@ from crosscheck import __version__
 from crosscheck.atomic import write_atomic
 from crosscheck.formats import SUFFIXES, Format, render
 from crosscheck.report import Report
-from crosscheck.summary import PairOutcome, summary_rows
 
 
 def write_reports(report: Report, folder: Path, name: str, formats: Iterable[Format]) -> tuple[str, ...]:
@@ -28,6 +27,7 @@ _ENV = Environment(loader=PackageLoader("crosscheck", "templates"), autoescape=s
                    keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
 
 
-def index_page(outcomes: Sequence[PairOutcome], title: str) -> str:
-    """A self-contained HTML page linking every pair's reports; all text escaped."""
-    return _ENV.get_template("index.html.j2").render(title=title, version=__version__, rows=summary_rows(outcomes))
+def index_page(rows: Sequence[dict[str, object]], title: str) -> str:
+    """A self-contained HTML page of the :func:`~crosscheck.summary.summary_rows`, linking every pair's reports;
+    all text escaped."""
+    return _ENV.get_template("index.html.j2").render(title=title, version=__version__, rows=rows)

@@ -64,6 +64,6 @@ def check_manifest(manifest: Manifest, options: Options, resolver: Resolver | No
 
 def write_summary(outcomes: Sequence[PairOutcome], output_dir: Path, title: str) -> None:
     """``index.html`` (links to every report) and ``summary.json`` (one row per pair) in ``output_dir``."""
-    write_atomic(output_dir / "index.html", index_page(outcomes, title))
-    write_atomic(output_dir / "summary.json",
-                 json.dumps(summary_rows(outcomes), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    rows = summary_rows(outcomes)
+    write_atomic(output_dir / "index.html", index_page(rows, title))
+    write_atomic(output_dir / "summary.json", json.dumps(rows, indent=2, sort_keys=True, ensure_ascii=False) + "\n")

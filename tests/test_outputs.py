@@ -5,7 +5,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 from crosscheck.outputs import index_page
-from crosscheck.summary import PairOutcome
+from crosscheck.summary import PairOutcome, summary_rows
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> & "quotes"'
 
@@ -24,7 +24,7 @@ class _Tags(HTMLParser):
 
 
 def test_hostile_text_in_the_index_is_escaped():
-    page = index_page([PairOutcome(id="p1", code=HOSTILE, review="r.md", report=None, error=HOSTILE)],
+    page = index_page(summary_rows([PairOutcome(id="p1", code=HOSTILE, review="r.md", report=None, error=HOSTILE)]),
                       title=HOSTILE)
     parser = _Tags()
     parser.feed(page)

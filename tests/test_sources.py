@@ -18,6 +18,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from conftest import REPO
 from crosscheck.errors import InputError
 from crosscheck.sources import (
     Resolver,
@@ -30,7 +31,6 @@ from crosscheck.sources import (
     upstreams_from_toml,
 )
 
-REPO = Path(__file__).resolve().parent.parent
 PATH = "proj/tests/functional/test_x.py"
 COMMIT = "c0ffee" + "0" * 34
 REVIEWED = b"def test_x():\n    assert 1 + 1 == 2\n"

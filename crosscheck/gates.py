@@ -1,14 +1,27 @@
-"""Gates: conditions on a report that make the command fail (exit 1), for CI and pre-commit."""
+"""Gates: conditions on a report that make the command fail (exit 1), for CI and pre-commit.
+
+A gate is an outcome name, optionally with a severity for the gates that are about
+findings: ``missed:high`` is met only by a missed finding of high severity, and
+``contradicted:high`` only by an assurance or verdict that a high-severity finding
+contradicts. Without a severity, ``missed`` and ``contradicted`` count what the
+report counts as relevant (at or above ``--min-severity``, not suppressed, not
+test-context noise unless test findings are asked for).
+"""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
 
+from crosscheck.errors import InputError
+from crosscheck.models import Severity
+from crosscheck.reconcile import FindingResult, FindingStatus, Outcome
 from crosscheck.report import Report
 
 
 class Gate(str, enum.Enum):
-    """What ``--fail-on`` accepts."""
+    """The outcome names ``--fail-on`` accepts."""
 
     UNGROUNDED = "ungrounded"
     """A claim cites code or lines that are not there."""
@@ -19,22 +32,79 @@ class Gate(str, enum.Enum):
     SELF_CONTRADICTORY = "self-contradictory"
     """The review says "no defects" and then claims defects."""
     MISSED = "missed"
-    """A finding at or above the severity threshold that the review does not report."""
+    """A relevant finding that the review does not report."""
     UNDETERMINED = "undetermined"
     """The review states no overall verdict."""
 
 
-def failed_gates(report: Report, gates: frozenset[Gate]) -> tuple[str, ...]:
+SEVERITY_GATES = frozenset({Gate.MISSED, Gate.CONTRADICTED})
+"""The gates about findings, which take a severity."""
+
+
+@dataclass(frozen=True, order=True)
+class GateSpec:
+    """One ``--fail-on`` value: a gate, and for finding gates an optional severity floor."""
+
+    gate: Gate
+    severity: Severity | None = None
+
+    def __str__(self) -> str:
+        return self.gate.value + (f":{self.severity.value}" if self.severity else "")
+
+
+def parse_gate(text: str) -> GateSpec:
+    """``OUTCOME`` or ``OUTCOME:SEVERITY`` as a :class:`GateSpec`; :class:`InputError` when it is neither."""
+    name, _, severity = text.strip().partition(":")
+    try:
+        gate = Gate(name)
+    except ValueError:
+        raise InputError(f"unknown outcome {name!r} (known: {', '.join(g.value for g in Gate)})") from None
+    if not severity:
+        if text.strip().endswith(":"):
+            raise InputError(f"{text!r}: a severity (low, medium, high) must follow the ':'")
+        return GateSpec(gate)
+    if gate not in SEVERITY_GATES:
+        raise InputError(f"{text!r}: only missed and contradicted take a severity")
+    if severity not in {s.value for s in Severity}:
+        raise InputError(f"{text!r}: severity must be one of low, medium, high, not {severity!r}")
+    return GateSpec(gate, Severity(severity))
+
+
+def failed_gates(report: Report, gates: Iterable[GateSpec]) -> tuple[str, ...]:
     """One line per gate that ``report`` meets, in a fixed order; empty when it passes."""
+    lines = []
+    for spec in sorted(set(gates)):
+        count = _count(report, spec)
+        if count:
+            lines.append(f"{spec}: {count}")
+    return tuple(lines)
+
+
+def _count(report: Report, spec: GateSpec) -> int:
     rec = report.reconciliation
-    outcomes = [c.outcome.value for c in rec.claims]
+    outcomes = [c.outcome for c in rec.claims]
     consistency = rec.verdict.consistency.value
-    counts = {
-        Gate.UNGROUNDED: outcomes.count("ungrounded"),
-        Gate.UNSUPPORTED: outcomes.count("unsupported"),
-        Gate.CONTRADICTED: outcomes.count("contradicted") + (consistency == "contradicted"),
+    by_id = {f.id: f for f in rec.findings}
+    if spec.severity is None:
+        def counts(f: FindingResult) -> bool:
+            return f.relevant
+    else:
+        floor = spec.severity.rank
+
+        def counts(f: FindingResult) -> bool:
+            return (f.finding.severity.rank >= floor and f.status is not FindingStatus.SUPPRESSED
+                    and (report.options.test_findings or not f.test_context))
+    if spec.gate is Gate.MISSED:
+        return sum(f.status is FindingStatus.MISSED and counts(f) for f in rec.findings)
+    if spec.gate is Gate.CONTRADICTED:
+        claims = sum(c.outcome is Outcome.CONTRADICTED and any(counts(by_id[i]) for i in c.findings)
+                     for c in rec.claims)
+        verdict = consistency == "contradicted" and (
+            spec.severity is None or not rec.findings or any(counts(f) for f in rec.findings))
+        return claims + verdict
+    return {
+        Gate.UNGROUNDED: outcomes.count(Outcome.UNGROUNDED),
+        Gate.UNSUPPORTED: outcomes.count(Outcome.UNSUPPORTED),
         Gate.SELF_CONTRADICTORY: int(consistency == "self-contradictory"),
-        Gate.MISSED: sum(f.relevant and f.status.value == "missed" for f in rec.findings),
         Gate.UNDETERMINED: int(consistency == "undetermined"),
-    }
-    return tuple(f"{gate.value}: {counts[gate]}" for gate in Gate if gate in gates and counts[gate])
+    }[spec.gate]

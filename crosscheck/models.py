@@ -92,6 +92,11 @@ class Finding:
     """The flagged source lines, read by crosscheck from the file itself."""
     fingerprint: str
     """Stable id: hash of analyzer, rule, path and whitespace-normalized code."""
+    vocabulary: tuple[str, ...] = ()
+    """Words a review would use for what the rule finds ("weak hash", "md5"): the rule's own
+    ``metadata.vocabulary`` for semgrep, crosscheck's table for bandit's tests."""
+    suppression: str = ""
+    """The ``# nosec`` or ``# nosemgrep`` comment that suppresses the finding in the code, if any."""
 
 
 class RunStatus(str, enum.Enum):
@@ -141,3 +146,9 @@ class Options:
     """Per-analyzer wall-clock limit."""
     timings: bool = False
     """Put durations into the report (they make output non-reproducible)."""
+    audit: bool = False
+    """Ignore ``# nosec`` and ``# nosemgrep``: suppressed findings count like any other."""
+    test_patterns: tuple[str, ...] = ()
+    """Globs naming test files (see :mod:`crosscheck.testcode`); empty means the defaults."""
+    test_findings: bool = False
+    """Let findings that are noise in test code (assert used, test passwords) count in the verdict."""

@@ -12,11 +12,13 @@ from crosscheck.cwe import Lexicon
 from crosscheck.errors import AnalyzerError
 from crosscheck.grounding import ground
 from crosscheck.inputs import ReviewText, load_code, load_review
-from crosscheck.models import Options, RunStatus
+from crosscheck.labels import Labels, compare
+from crosscheck.models import CodeTarget, Options, RunStatus
 from crosscheck.reconcile import reconcile
 from crosscheck.report import Report
 from crosscheck.review import read_review
 from crosscheck.sources import Provenance
+from crosscheck.testcode import is_test_path
 
 
 def source_note(source: Provenance) -> str:
@@ -25,18 +27,33 @@ def source_note(source: Provenance) -> str:
             "shifted or missing line citations may be drift, not hallucination")
 
 
-def run(code_path: str, review_path: str, options: Options | None = None) -> Report:
+def test_files(target: CodeTarget, project_path: str | None, patterns: tuple[str, ...]) -> frozenset[str]:
+    """The files of ``target`` that are tests by ``patterns``.
+
+    A file is named by its path inside the code given (a folder's files relative
+    to it; a single file by its name), or by ``project_path`` (the path in its
+    project, for fetched code), never by where it happens to lie on this machine.
+    """
+    def project_name(path: str) -> str:
+        return project_path if project_path and not target.is_dir else path
+
+    return frozenset(f.path for f in target.files if is_test_path(project_name(f.path), patterns))
+
+
+def run(code_path: str, review_path: str, options: Options | None = None, *, labels: Labels | None = None) -> Report:
     """Check the review at ``review_path`` (``-`` for stdin) against the code at ``code_path``."""
-    return run_text(code_path, load_review(review_path), options)
+    return run_text(code_path, load_review(review_path), options, labels=labels)
 
 
 def run_text(code_path: str, review: ReviewText, options: Options | None = None, *,
-             display_path: str | None = None, source: Provenance | None = None) -> Report:
+             display_path: str | None = None, source: Provenance | None = None,
+             labels: Labels | None = None) -> Report:
     """Check an already read review against the code at ``code_path``.
 
     ``display_path`` is what the report calls the code (default: ``code_path``);
     ``source`` says where code fetched at run time came from, so the report can
     tell drift from hallucination when it is not the reviewed revision.
+    ``labels`` (the code's known defects) adds the three-way comparison.
     """
     options = options or Options()
     target = load_code(code_path)
@@ -59,8 +76,11 @@ def run_text(code_path: str, review: ReviewText, options: Options | None = None,
     elif not grounded.claims:
         diagnostics.append("no claims found in the review")
     reconciliation = reconcile(grounded, runs, options.min_severity, lexicon,
-                               reviewed_revision=source is None or source.exact)
+                               reviewed_revision=source is None or source.exact, audit=options.audit,
+                               test_files=test_files(target, display_path if source else None, options.test_patterns),
+                               test_findings=options.test_findings)
     notes = ((source_note(source),) if source and not source.exact else ()) + grounded.notes
     return Report(code_path=display_path or code_path, source=source, grounding_notes=notes, code=target,
                   review=review, grounded=grounded, runs=runs, reconciliation=reconciliation, options=options,
-                  diagnostics=tuple(diagnostics))
+                  diagnostics=tuple(diagnostics),
+                  labels=compare(labels, reconciliation, lexicon, code=target) if labels else None)

@@ -8,6 +8,7 @@ and the other formats read the same values.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
@@ -15,11 +16,13 @@ from typing import Any
 from crosscheck import __version__
 from crosscheck.grounding import GroundedReview, Grounding
 from crosscheck.inputs import ReviewText
+from crosscheck.labels import LabelComparison, comparison_dict
 from crosscheck.models import AnalyzerRun, CodeTarget, Options
-from crosscheck.reconcile import ClaimResult, FindingResult, Reconciliation
+from crosscheck.reconcile import ClaimResult, FindingResult, Match, Reconciliation
 from crosscheck.sources import Provenance
+from crosscheck.testcode import DEFAULT_TEST_PATTERNS
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 def repo_path(path: str) -> str:
@@ -54,6 +57,8 @@ class Report:
     options: Options
     diagnostics: tuple[str, ...]
     """Problems met along the way that did not stop the check."""
+    labels: LabelComparison | None = None
+    """The comparison with ground-truth labels, when a label file was given."""
 
     def code_file_path(self, path: str) -> str:
         """The :func:`repo_path` of a code file, from its path relative to the code root."""
@@ -76,7 +81,9 @@ class Report:
             },
             "review": {"path": self.review.path, "sha256": self.review.sha256, "encoding": self.review.encoding,
                        "lines": self.grounded.review.line_count},
-            "options": {"min_severity": self.options.min_severity.value},
+            "options": {"min_severity": self.options.min_severity.value, "audit": self.options.audit,
+                        "test_patterns": list(self.options.test_patterns or DEFAULT_TEST_PATTERNS),
+                        "test_findings": self.options.test_findings},
             "verdict": {
                 "stated": rec.verdict.stated.value,
                 "consistency": rec.verdict.consistency.value,
@@ -113,8 +120,33 @@ class Report:
                 "unverified_suggestions": rec.metrics.unverified_suggestions,
                 "verdict_consistent": rec.metrics.verdict_consistent,
             },
+            "labels": comparison_dict(self.labels) if self.labels else None,
             "diagnostics": list(self.diagnostics),
         }
+
+
+def match_dict(match: Match) -> dict[str, Any]:
+    """One match of a claim, in the report's JSON shape."""
+    return {"finding": match.finding, "cwe": match.cwe, "location": match.location,
+            "vocabulary": list(match.vocabulary)}
+
+
+def match_text(match: Mapping[str, Any], *, with_id: bool = True) -> str:
+    """One match of a report's claim (its JSON shape) in words: "F3: CWE-89; at line 58; words: md5"."""
+    signals = [match["cwe"], match["location"]]
+    if match["vocabulary"]:
+        signals.append("words: " + ", ".join(match["vocabulary"]))
+    return (f"{match['finding']}: " if with_id else "") + "; ".join(s for s in signals if s)
+
+
+def finding_state(finding: Mapping[str, Any]) -> str:
+    """A report finding's status with what qualifies it: "missed", "suppressed (# nosec)", "missed, test code"."""
+    state = str(finding["status"])
+    if finding["suppression"]:
+        state += f" ({finding['suppression']})" if state == "suppressed" else f" (audited: {finding['suppression']})"
+    if finding["test_context"]:
+        state += ", test code"
+    return state
 
 
 def _source(source: Provenance) -> dict[str, Any]:
@@ -158,6 +190,7 @@ def _claim(result: ClaimResult) -> dict[str, Any]:
         "outcome": result.outcome.value,
         "reason": result.reason,
         "findings": list(result.findings),
+        "matches": [match_dict(m) for m in result.matches],
     }
 
 
@@ -178,5 +211,7 @@ def _finding(result: FindingResult) -> dict[str, Any]:
         "fingerprint": f.fingerprint,
         "status": result.status.value,
         "relevant": result.relevant,
+        "suppression": f.suppression,
+        "test_context": result.test_context,
         "claims": list(result.claims),
     }

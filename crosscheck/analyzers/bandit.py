@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
+import re
 import sys
+import tomllib
+from pathlib import Path
 from typing import Any
 
 from crosscheck.analyzers.base import (
     Analyzer,
+    FileComments,
     ProcessTimeout,
     ReportError,
     finalize,
@@ -19,6 +24,10 @@ from crosscheck.analyzers.base import (
 from crosscheck.models import AnalyzerRun, CodeTarget, Confidence, Finding, Options, RunStatus, Severity
 
 _LEVELS = {"LOW": "low", "MEDIUM": "medium", "HIGH": "high", "UNDEFINED": "low"}
+VOCABULARY_PATH = Path(__file__).resolve().parent.parent / "data" / "bandit_vocabulary.toml"
+# bandit's own reading of a suppression comment: "# nosec", "# nosec B602", "# nosec: B602, B607".
+_NOSEC = re.compile(r"#\s*nosec:?\s*(?P<tests>[^#]+)?#?")
+_NOSEC_WORD = re.compile(r"[A-Za-z\d_]+")
 
 
 class BanditAnalyzer(Analyzer):
@@ -27,6 +36,10 @@ class BanditAnalyzer(Analyzer):
     bandit's exit code says only whether it found something (1) and is 0 even
     when files failed to parse, so the run's status is read from the ``errors``
     list of its JSON, never from the exit code.
+
+    bandit runs with ``--ignore-nosec`` so that suppressed findings are reported
+    too; crosscheck reads the ``# nosec`` comments itself the way bandit does and
+    marks those findings (:func:`nosec_suppression`).
     """
 
     name = "bandit"
@@ -36,7 +49,7 @@ class BanditAnalyzer(Analyzer):
             version = importlib.metadata.version("bandit")
         except importlib.metadata.PackageNotFoundError:
             return AnalyzerRun(self.name, "", RunStatus.MISSING, message="bandit is not installed: pip install bandit")
-        argv = [sys.executable, "-m", "bandit", "--format", "json", "--quiet", "--", *(f.abspath for f in target.files)]
+        argv = [sys.executable, "-m", "bandit", "--format", "json", "--quiet", "--ignore-nosec", "--", *(f.abspath for f in target.files)]
         try:
             proc = run_process(argv, timeout_s=options.timeout_s)
         except ProcessTimeout as err:
@@ -51,6 +64,7 @@ class BanditAnalyzer(Analyzer):
 def parse_report(report: dict[str, Any], target: CodeTarget, version: str, duration_s: float) -> AnalyzerRun:
     """Turn bandit's JSON report into a normalized run."""
     relative = {f.abspath: f.path for f in target.files}
+    nosec = FileComments(target, "nosec")
     findings = []
     for item in report["results"]:
         path = relative.get(str(item.get("filename", "")))
@@ -75,6 +89,9 @@ def parse_report(report: dict[str, Any], target: CodeTarget, version: str, durat
             message=f"{item.get('test_name', '')}: {item.get('issue_text', '')}".strip(": "),
             snippet=snippet,
             fingerprint=fingerprint("bandit", rule_id, path, snippet),
+            vocabulary=vocabulary().get(rule_id, ()),
+            suppression=nosec_suppression(nosec.comments(path), range(line, end_line + 1), rule_id,
+                                          str(item.get("test_name", ""))),
         ))
     errors = tuple(sorted(
         f"{relative.get(str(e.get('filename')), e.get('filename'))}: {e.get('reason', 'error')}"
@@ -83,3 +100,39 @@ def parse_report(report: dict[str, Any], target: CodeTarget, version: str, durat
     status = RunStatus.PARTIAL if errors else RunStatus.OK
     message = f"bandit could not analyze {len(errors)} file(s)" if errors else ""
     return AnalyzerRun("bandit", version, status, finalize(findings), errors, message, duration_s)
+
+
+@functools.cache
+def vocabulary() -> dict[str, tuple[str, ...]]:
+    """crosscheck's table of the words reviews use for each bandit test, by test id."""
+    data = tomllib.loads(VOCABULARY_PATH.read_text(encoding="utf-8"))
+    return {test: tuple(str(t) for t in terms) for test, terms in data.items()}
+
+
+def nosec_suppression(file_comments: dict[int, str], lines: range, test_id: str, test_name: str) -> str:
+    """The ``# nosec`` comment on ``lines`` that suppresses test ``test_id``, or "".
+
+    As bandit reads it: a comment on any line of the flagged statement; a bare
+    ``# nosec`` suppresses every test, one naming tests (by id or name) only those;
+    words that name no bandit test are ignored.
+    """
+    for line in lines:
+        match = _NOSEC.search(file_comments.get(line, ""))
+        if match is None:
+            continue
+        named = {_test_id(w) for w in _NOSEC_WORD.findall(match.group("tests") or "")} - {None}
+        if not named or test_id in named or (test_name and _test_id(test_name) in named):
+            return match.group(0).rstrip("#").strip()
+    return ""
+
+
+@functools.cache
+def _test_id(word: str) -> str | None:
+    """The bandit test id that ``word`` names (an id or a test name), None for any other word."""
+    from bandit.core import extension_loader  # type: ignore[import-untyped]  # imported only when needed
+
+    manager = extension_loader.MANAGER
+    if manager.check_id(word):
+        return word
+    found = manager.get_test_id(word)
+    return str(found) if found else None

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import abc
 import hashlib
+import io
 import json
 import os
 import re
 import subprocess
 import time
+import tokenize
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -112,6 +114,35 @@ def snippet_of(target: CodeTarget, path: str, line: int, end_line: int) -> str:
         return ""
     lines = source.lines
     return "\n".join(lines[max(line, 1) - 1 : max(end_line, line)])
+
+
+def comments(text: str) -> dict[int, str]:
+    """Every comment of a Python file by line number (by ``#`` outside strings when it does not tokenize)."""
+    found: dict[int, str] = {}
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT:
+                found[tok.start[0]] = tok.string
+    except (tokenize.TokenError, SyntaxError):
+        found = {n: line[line.index("#"):] for n, line in enumerate(text.splitlines(), start=1) if "#" in line}
+    return found
+
+
+class FileComments:
+    """The comments of a target's files, read lazily and only from files that contain ``marker``."""
+
+    def __init__(self, target: CodeTarget, marker: str) -> None:
+        self._target = target
+        self._marker = marker
+        self._read: dict[str, dict[int, str]] = {}
+
+    def comments(self, path: str) -> dict[int, str]:
+        """The comments of the file at ``path`` by line number; empty when it cannot hold the marker."""
+        if path not in self._read:
+            source = self._target.file(path)
+            text = source.text if source is not None else ""
+            self._read[path] = comments(text) if self._marker in text else {}
+        return self._read[path]
 
 
 def fingerprint(analyzer: str, rule_id: str, path: str, snippet: str) -> str:

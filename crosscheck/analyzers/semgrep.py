@@ -13,6 +13,7 @@ import yaml
 
 from crosscheck.analyzers.base import (
     Analyzer,
+    FileComments,
     ProcessTimeout,
     ReportError,
     child_env,
@@ -31,7 +32,12 @@ _CWE = re.compile(r"CWE-(\d+)")
 # Offline and quiet: no metrics, no version check, no registry; and no silent
 # skipping of tests/ folders (semgrep's default ignore list) or large files.
 OFFLINE_FLAGS = ("--metrics=off", "--disable-version-check")
-SCAN_FLAGS = ("--json", "--quiet", "--no-git-ignore", "--x-ignore-semgrepignore-files", "--max-target-bytes=0")
+# --disable-nosem: findings under a "# nosemgrep" comment are reported too, and marked
+# as suppressed here (nosemgrep_suppression), so the report keeps them.
+SCAN_FLAGS = ("--json", "--quiet", "--no-git-ignore", "--x-ignore-semgrepignore-files", "--max-target-bytes=0",
+              "--disable-nosem")
+# semgrep's reading of a suppression comment: "# nosemgrep", "# nosemgrep: rule-a, rule-b" ("nosem" too).
+_NOSEM = re.compile(r"#\s*nosem(?:grep)?\b(?:\s*:\s*(?P<ids>[^\s,#]+(?:\s*,\s*[^\s,#]+)*))?", re.IGNORECASE)
 
 
 def default_rules_dir() -> Path:
@@ -133,6 +139,7 @@ def parse_report(report: dict[str, Any], target: CodeTarget, duration_s: float) 
     """Turn semgrep's JSON report into a normalized run."""
     version = str(report.get("version", ""))
     relative = {f.abspath: f.path for f in target.files}
+    nosem = FileComments(target, "nosem")
     findings = []
     for item in report["results"]:
         path = relative.get(str(Path(str(item.get("path", ""))).resolve()))
@@ -161,6 +168,8 @@ def parse_report(report: dict[str, Any], target: CodeTarget, duration_s: float) 
             message=" ".join(str(extra.get("message", "")).split()),
             snippet=snippet,
             fingerprint=fingerprint("semgrep", rule_id, path, snippet),
+            vocabulary=tuple(str(t) for t in metadata.get("vocabulary") or ()),
+            suppression=nosemgrep_suppression(nosem.comments(path), _lines_of(target, path), line, rule_id),
         ))
     errors = []
     fatal = []
@@ -181,3 +190,28 @@ def parse_report(report: dict[str, Any], target: CodeTarget, duration_s: float) 
     status = RunStatus.PARTIAL if errors else RunStatus.OK
     message = f"semgrep could not analyze {len(errors)} file(s)" if errors else ""
     return AnalyzerRun("semgrep", version, status, finalize(findings), tuple(sorted(errors)), message, duration_s)
+
+
+def _lines_of(target: CodeTarget, path: str) -> tuple[str, ...]:
+    source = target.file(path)
+    return source.lines if source is not None else ()
+
+
+def nosemgrep_suppression(file_comments: dict[int, str], lines: tuple[str, ...], line: int, rule_id: str) -> str:
+    """The ``# nosemgrep`` comment that suppresses rule ``rule_id`` at ``line``, or "".
+
+    As semgrep reads it: a comment on the finding's first line, or on the line
+    before when that line holds nothing else; with rule ids after a colon, only
+    those rules are suppressed.
+    """
+    for number in (line, line - 1):
+        comment = file_comments.get(number, "")
+        match = _NOSEM.search(comment)
+        if match is None:
+            continue
+        if number != line and not lines[number - 1].lstrip().startswith("#"):
+            continue
+        ids = [rule_id_of(i.strip()) for i in (match.group("ids") or "").split(",") if i.strip()]
+        if not ids or rule_id in ids:
+            return match.group(0).strip()
+    return ""

@@ -16,6 +16,7 @@ Each file is parsed once, and only files some citation needs are parsed at all.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import enum
 import re
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz
 
-from crosscheck.grounding.index import FileIndex, build_index
+from crosscheck.grounding.index import FileIndex, Scope, build_index
 from crosscheck.models import CodeTarget, SourceFile
 from crosscheck.review.model import Citation, CitationKind, CitationRole, Claim, Review
 
@@ -49,6 +50,10 @@ class Status(str, enum.Enum):
     UNCHECKED = "unchecked"
 
 
+LOCATED = (Status.EXACT, Status.NEAR, Status.MOVED)
+"""Statuses that put a citation at a real place in the code."""
+
+
 @dataclass(frozen=True)
 class Grounding:
     """The verdict on one citation."""
@@ -62,6 +67,9 @@ class Grounding:
     score: float | None
     """How well the code matched: 100 for an exact (whitespace- and quote-insensitive)
     match, the fuzzy score otherwise; None when no text was compared."""
+    scope: Scope | None = None
+    """The innermost function or class holding the cited place (found code, or a cited line
+    that exists); None at module level, for absent code, or when the file did not parse."""
 
 
 @dataclass(frozen=True)
@@ -208,6 +216,14 @@ class _Grounder:
         self.indexes: dict[str, FileIndex] = {}
 
     def ground(self, citation: Citation) -> Grounding:
+        grounding = self._ground(citation)
+        line = (grounding.actual_line if grounding.status in LOCATED
+                else citation.line if grounding.status is Status.UNCHECKED else None)
+        if grounding.path is None or line is None:
+            return grounding
+        return dataclasses.replace(grounding, scope=self.files[grounding.path].index.scope_at(line))
+
+    def _ground(self, citation: Citation) -> Grounding:
         if citation.kind is CitationKind.FILE:
             return self._ground_file(citation)
         candidates = self._candidates(citation.file)

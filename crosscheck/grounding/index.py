@@ -26,6 +26,19 @@ _STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 
 
 @dataclass(frozen=True)
+class Scope:
+    """A function or class definition: the place a claim about one of its lines is about."""
+
+    kind: str
+    """``function`` or ``class``."""
+    name: str
+    """Qualified within the module: ``Class.method``, ``outer.inner``."""
+    first: int
+    """First line, decorators included."""
+    last: int
+
+
+@dataclass(frozen=True)
 class FileIndex:
     """What grounding needs to know about one file."""
 
@@ -43,6 +56,8 @@ class FileIndex:
     """Character offsets ``[start, end)`` of comments, docstrings and bare strings."""
     line_offsets: tuple[int, ...]
     """Offset in the text where each line starts (index 0 is line 1)."""
+    scopes: tuple[Scope, ...] = ()
+    """Every function and class definition, sorted by first line (none for the text fallback)."""
 
     @property
     def line_count(self) -> int:
@@ -67,6 +82,16 @@ class FileIndex:
                 low, high = min(low, start), max(high, end)
         return low, high
 
+    def scope_at(self, line: int) -> Scope | None:
+        """The innermost function or class whose lines hold ``line``, if any."""
+        inner = None
+        for scope in self.scopes:
+            if scope.first > line:
+                break
+            if line <= scope.last:
+                inner = scope  # sorted by first line: a later one that holds it is nested deeper
+        return inner
+
 
 def build_index(source: SourceFile) -> FileIndex:
     """Index ``source`` with libcst, or with plain text when it does not parse."""
@@ -87,6 +112,7 @@ def build_index(source: SourceFile) -> FileIndex:
         symbols={k: tuple(sorted(set(v))) for k, v in symbols.items()},
         noncode=tuple(sorted(collector.noncode)),
         line_offsets=offsets,
+        scopes=tuple(sorted(collector.scopes, key=lambda s: (s.first, -s.last))),
     )
 
 
@@ -113,6 +139,8 @@ class _Collector(cst.CSTVisitor):
         self.chains: dict[str, list[int]] = defaultdict(list)
         self.aliases: dict[str, str] = {}
         self.noncode: list[tuple[int, int]] = []
+        self.scopes: list[Scope] = []
+        self._names: list[str] = []
 
     def _pos(self, node: cst.CSTNode) -> tuple[int, int]:
         pos = self.get_metadata(PositionProvider, node)
@@ -141,6 +169,24 @@ class _Collector(cst.CSTVisitor):
                 end = max(start, self._pos(body.body[0])[0] - 1)
             self.statements.append((start, end))
         return super().on_visit(node)
+
+    def _enter(self, node: cst.FunctionDef | cst.ClassDef, kind: str) -> None:
+        start, end = self._pos(node)
+        first = min([start, *(self._pos(d)[0] for d in node.decorators)])
+        self._names.append(node.name.value)
+        self.scopes.append(Scope(kind, ".".join(self._names), first, end))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._enter(node, "function")
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._names.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._enter(node, "class")
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._names.pop()
 
     def visit_Name(self, node: cst.Name) -> None:
         self.chains[node.value].append(self._pos(node)[0])

@@ -12,23 +12,47 @@ Outcomes of claims:
   threshold) refutes;
 - ``upheld``: an assurance with a CWE category that no such finding refutes.
 
-Findings are ``matched`` when a defect claim reports them, ``missed`` otherwise.
-Findings whose lines overlap are treated as one site: their CWEs are pooled, so
-bandit calling ``eval`` CWE-78 and semgrep calling it CWE-95 both match a claim
-about code injection there.
+A finding is tied to a claim on three signals, each recorded in a :class:`Match`:
+
+- **CWE**: the claim's category and the finding's are the same or one is a kind
+  of the other in the CWE hierarchy (siblings are not compatible). Findings whose
+  lines overlap are one site: their CWEs are pooled, so bandit calling ``eval``
+  CWE-78 and semgrep calling it CWE-95 both match a claim about code injection;
+- **location**: the finding is at the claim's cited lines (or where its quoted
+  code really is), within ``NEAR_LINES`` of them, or in the same function or
+  class (libcst scopes). A claim with no anchors at all may be about anywhere;
+- **vocabulary**: the claim uses words of the rule's own vocabulary ("md5",
+  "shell=True").
+
+A defect claim is confirmed by a finding at its location with a compatible CWE
+or the rule's vocabulary (a claim about anywhere needs the CWE); an assurance is
+contradicted by a relevant finding with a compatible CWE. A finding can back
+several claims and a claim can have several findings. A claim about line 58 in
+one function does not take a same-rule finding at line 76 in another function:
+that one stays missed.
+
+Findings are ``matched`` when a confirmed claim reports them, ``missed``
+otherwise, and ``suppressed`` when a ``# nosec`` / ``# nosemgrep`` comment
+covers them (unless auditing). A finding is *relevant* to the verdict when it is
+at or above the severity threshold, not suppressed, and not test-context noise
+(see :mod:`crosscheck.testcode`) unless test findings are asked for.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from crosscheck.analyzers.base import sort_key
 from crosscheck.cwe import Lexicon
-from crosscheck.grounding import NEAR_LINES, GroundedClaim, GroundedReview, Grounding, Status
+from crosscheck.grounding import LOCATED, NEAR_LINES, GroundedClaim, GroundedReview, Grounding, Status
+from crosscheck.grounding.index import Scope
 from crosscheck.models import AnalyzerRun, Finding, Severity
 from crosscheck.review.model import CitationKind, CitationRole, ClaimKind, StatedVerdict, VerdictEvidence
+from crosscheck.testcode import is_test_noise
 
 
 class Outcome(str, enum.Enum):
@@ -47,6 +71,8 @@ class FindingStatus(str, enum.Enum):
 
     MATCHED = "matched"
     MISSED = "missed"
+    SUPPRESSED = "suppressed"
+    """A ``# nosec`` or ``# nosemgrep`` comment covers it (and auditing is off)."""
 
 
 class Consistency(str, enum.Enum):
@@ -63,14 +89,33 @@ class Consistency(str, enum.Enum):
 
 
 @dataclass(frozen=True)
+class Match:
+    """Why a finding is tied to a claim: the signals that agree (see module docs)."""
+
+    finding: str
+    """The finding's id."""
+    cwe: str
+    """How the CWEs agree ("CWE-89", "CWE-78 is a kind of CWE-77"), or "" when they do not."""
+    location: str
+    """Where the finding is relative to the claim ("at line 58", "in the same function f", ...)."""
+    vocabulary: tuple[str, ...]
+    """Words of the rule's vocabulary that the claim uses."""
+
+
+@dataclass(frozen=True)
 class ClaimResult:
     """A grounded claim and its outcome."""
 
     grounded: GroundedClaim
     outcome: Outcome
     reason: str
-    findings: tuple[str, ...]
-    """Ids of the findings that confirm or contradict the claim."""
+    matches: tuple[Match, ...]
+    """The findings that confirm or contradict the claim, and why each is tied to it."""
+
+    @property
+    def findings(self) -> tuple[str, ...]:
+        """Ids of the findings that confirm or contradict the claim."""
+        return tuple(m.finding for m in self.matches)
 
 
 @dataclass(frozen=True)
@@ -81,9 +126,12 @@ class FindingResult:
     finding: Finding
     status: FindingStatus
     relevant: bool
-    """At or above the severity threshold."""
+    """Counts in the verdict check: at or above the severity threshold, not suppressed,
+    and not test-context noise (unless test findings are asked for)."""
     claims: tuple[str, ...]
     """Ids of claims that report it (or that it contradicts)."""
+    test_context: bool = False
+    """In a test file, and of a kind that is noise there (see :mod:`crosscheck.testcode`)."""
 
 
 @dataclass(frozen=True)
@@ -127,54 +175,125 @@ class Reconciliation:
     metrics: Metrics
 
 
-_LOCATED = (Status.EXACT, Status.NEAR, Status.MOVED)
-
-
 @dataclass(frozen=True)
-class _Place:
+class Place:
+    """A stretch of lines a claim is about (``path`` None: whichever file has them)."""
+
     path: str | None
     first: int
     last: int
+    scope: Scope | None = None
+    """The function or class holding the place, when the file parsed."""
 
 
 def reconcile(grounded: GroundedReview, runs: Iterable[AnalyzerRun], min_severity: Severity,
-              lexicon: Lexicon | None = None, *, reviewed_revision: bool = True) -> Reconciliation:
+              lexicon: Lexicon | None = None, *, reviewed_revision: bool = True, audit: bool = False,
+              test_files: frozenset[str] = frozenset(), test_findings: bool = False) -> Reconciliation:
     """Decide every claim's outcome, every finding's status and the verdict's consistency.
 
     ``reviewed_revision`` False says the code is not the revision the review saw
     (a nearby release, say): ungrounded claims then say that drift may explain them.
+    ``audit`` ignores suppression comments; ``test_files`` are the paths of test
+    files, where noise findings count only with ``test_findings``.
     """
     lexicon = lexicon or Lexicon.default()
     all_findings = sorted((f for run in runs for f in run.findings), key=sort_key)
     ids = {f: f"F{i}" for i, f in enumerate(all_findings, start=1)}
     site_cwe = {f: _site_cwe(f, all_findings) for f in all_findings}
+    suppressed = {f for f in all_findings if f.suppression and not audit}
+    test_context = {f for f in all_findings if f.path in test_files and is_test_noise(f)}
+    relevant = {f for f in all_findings if f.severity.rank >= min_severity.rank and f not in suppressed
+                and (test_findings or f not in test_context)}
     links: dict[str, list[str]] = {ids[f]: [] for f in all_findings}
     matched: set[str] = set()
     results = []
     for claim in grounded.claims:
-        places = _places(claim)
-        # A claim with no anchors at all may be about any place in the code; one
-        # whose anchors were all not found is about no place we know.
-        anywhere = not claim.anchors
-        related = [f for f in all_findings
-                   if claim.claim.cwe and lexicon.compatible_any(claim.claim.cwe, site_cwe[f])
-                   and (any(_near(f, p) for p in places) if places else anywhere)]
-        outcome, reason, backing = _outcome(claim, related, min_severity, lexicon)
+        candidates = _matches(claim, all_findings, site_cwe, lexicon)
+        outcome, reason, backing = _outcome(claim, candidates, relevant, min_severity)
         if outcome is Outcome.UNGROUNDED and not reviewed_revision:
             reason += " in this revision of the code, which is not the one reviewed (may be drift)"
-        backing_ids = tuple(ids[f] for f in backing)
-        for fid in backing_ids:
-            links[fid].append(claim.claim.id)
+        matches = tuple(Match(ids[f], *signals) for f, signals in backing)
+        for m in matches:
+            links[m.finding].append(claim.claim.id)
             if outcome is Outcome.CONFIRMED:
-                matched.add(fid)
-        results.append(ClaimResult(claim, outcome, reason, backing_ids))
+                matched.add(m.finding)
+        results.append(ClaimResult(claim, outcome, reason, matches))
     findings = tuple(
-        FindingResult(ids[f], f, FindingStatus.MATCHED if ids[f] in matched else FindingStatus.MISSED,
-                      f.severity.rank >= min_severity.rank, tuple(links[ids[f]]))
+        FindingResult(ids[f], f, FindingStatus.SUPPRESSED if f in suppressed
+                      else FindingStatus.MATCHED if ids[f] in matched else FindingStatus.MISSED,
+                      f in relevant, tuple(links[ids[f]]), f in test_context)
         for f in all_findings
     )
     verdict = _verdict(grounded, tuple(results), findings, min_severity)
     return Reconciliation(tuple(results), findings, verdict, _metrics(tuple(results), findings, verdict))
+
+
+_Signals = tuple[str, str, tuple[str, ...]]
+"""A candidate match's (cwe, location, vocabulary), as in :class:`Match`."""
+
+
+def _matches(claim: GroundedClaim, findings: list[Finding], site_cwe: dict[Finding, tuple[int, ...]],
+             lexicon: Lexicon) -> list[tuple[Finding, _Signals]]:
+    """Every finding tied to ``claim`` by location and by CWE or vocabulary, with the signals."""
+    places = claim_places(claim)
+    # A claim with no anchors at all may be about any place in the code; one
+    # whose anchors were all not found is about no place we know.
+    if not places and claim.anchors:
+        return []
+    text = f"{claim.claim.title} {claim.claim.text}"
+    found = []
+    for f in findings:
+        location = _location(f, places) if places else "anywhere: the claim names no place"
+        if location is None:
+            continue
+        cwe = _cwe_link(lexicon, claim.claim.cwe, site_cwe[f])
+        words = vocabulary_hits(text, f.vocabulary)
+        if cwe or (places and words):
+            found.append((f, (cwe, location, words)))
+    return found
+
+
+def _location(finding: Finding, places: list[Place]) -> str | None:
+    """How close ``finding`` is to the nearest of ``places``, in words; None when it is not close."""
+    best: tuple[int, str] | None = None
+    for p in places:
+        if p.path is not None and p.path != finding.path:
+            continue
+        lines = f"line {p.first}" if p.first == p.last else f"lines {p.first}-{p.last}"
+        gap = max(p.first - finding.end_line, finding.line - p.last, 0)
+        if gap == 0:
+            candidate = (0, f"at {lines}")
+        elif gap <= NEAR_LINES:
+            candidate = (1, f"within {NEAR_LINES} lines of {lines}")
+        elif p.scope is not None and p.scope.first <= finding.line <= p.scope.last:
+            candidate = (2, f"in the same {p.scope.kind} as {lines} ({p.scope.name})")
+        else:
+            continue
+        best = candidate if best is None or candidate < best else best
+    return None if best is None else best[1]
+
+
+def _cwe_link(lexicon: Lexicon, claim: tuple[int, ...], site: tuple[int, ...]) -> str:
+    """How the claim's CWEs and the finding site's agree, in words; "" when they do not."""
+    for a in claim:
+        for b in site:
+            if a == b:
+                return f"CWE-{a}"
+            if b in lexicon.ancestors(a):
+                return f"CWE-{a} is a kind of CWE-{b}"
+            if a in lexicon.ancestors(b):
+                return f"CWE-{b} is a kind of CWE-{a}"
+    return ""
+
+
+@functools.cache
+def _term_pattern(term: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w.]){re.escape(term)}(?![\w])", re.IGNORECASE)
+
+
+def vocabulary_hits(text: str, vocabulary: Iterable[str]) -> tuple[str, ...]:
+    """The terms of ``vocabulary`` that ``text`` uses as whole words, sorted."""
+    return tuple(sorted({t for t in vocabulary if t and _term_pattern(t).search(text)}))
 
 
 def _site_cwe(finding: Finding, findings: list[Finding]) -> tuple[int, ...]:
@@ -183,7 +302,7 @@ def _site_cwe(finding: Finding, findings: list[Finding]) -> tuple[int, ...]:
                          and other.line <= finding.end_line and finding.line <= other.end_line for c in other.cwe}))
 
 
-def _places(claim: GroundedClaim) -> list[_Place]:
+def claim_places(claim: GroundedClaim) -> list[Place]:
     """Where in the code the claim's anchors are: the real place when found, else the cited lines.
 
     The most precise anchors say where a claim is: cited lines, else quoted
@@ -196,17 +315,11 @@ def _places(claim: GroundedClaim) -> list[_Place]:
     for g in lined or quoted or anchors:
         c = g.citation
         span = (c.end_line or c.line or 0) - (c.line or 0)
-        if g.status in _LOCATED and g.actual_line is not None:
-            places.append(_Place(g.path, g.actual_line, g.actual_line + span))
+        if g.status in LOCATED and g.actual_line is not None:
+            places.append(Place(g.path, g.actual_line, g.actual_line + span, g.scope))
         elif g.status is Status.UNCHECKED and c.line is not None:
-            places.append(_Place(g.path, c.line, c.end_line or c.line))
+            places.append(Place(g.path, c.line, c.end_line or c.line, g.scope))
     return places
-
-
-def _near(finding: Finding, place: _Place) -> bool:
-    if place.path is not None and place.path != finding.path:
-        return False
-    return finding.line <= place.last + NEAR_LINES and place.first - NEAR_LINES <= finding.end_line
 
 
 def _absent_anchors(claim: GroundedClaim) -> list[Grounding]:
@@ -236,17 +349,20 @@ def _describe(g: Grounding) -> str:
     return what + (" (only in a comment)" if g.status is Status.COMMENT else "")
 
 
-def _outcome(claim: GroundedClaim, related: list[Finding], min_severity: Severity,
-             lexicon: Lexicon) -> tuple[Outcome, str, list[Finding]]:
+def _outcome(claim: GroundedClaim, candidates: list[tuple[Finding, _Signals]], relevant: set[Finding],
+             min_severity: Severity) -> tuple[Outcome, str, list[tuple[Finding, _Signals]]]:
     kind = claim.claim.kind
     absent = _absent_anchors(claim)
     absent_text = ", ".join(_describe(g) for g in absent[:3])
     has_checkable = any(g.status is not Status.UNCHECKED for g in claim.anchors)
     cwe_text = ", ".join(f"CWE-{c}" for c in claim.claim.cwe)
     if kind is ClaimKind.DEFECT:
-        if related:
-            rules = ", ".join(sorted({f"{f.analyzer} {f.rule_id}" for f in related}))
-            return Outcome.CONFIRMED, f"supported by {rules} ({cwe_text})", related
+        if candidates:
+            rules = ", ".join(sorted({f"{f.analyzer} {f.rule_id}" for f, _ in candidates}))
+            words = sorted({w for _, (cwe, _, hits) in candidates if not cwe for w in hits})
+            signals = ([cwe_text] if any(cwe for _, (cwe, _, _) in candidates) else []) + (
+                [f"the rule's words: {', '.join(words)}"] if words else [])
+            return Outcome.CONFIRMED, f"supported by {rules} ({'; '.join(signals)})", candidates
         if absent:
             return Outcome.UNGROUNDED, f"cites code that is not there: {absent_text}", []
         if has_checkable or claim.claim.cwe or claim.anchors:
@@ -254,14 +370,14 @@ def _outcome(claim: GroundedClaim, related: list[Finding], min_severity: Severit
             return Outcome.UNSUPPORTED, f"no analyzer finding backs this defect claim{why}", []
         return Outcome.GENERIC, "defect claim with no category and no location to check", []
     if kind is ClaimKind.ASSURANCE:
-        refuting = [f for f in related if f.severity.rank >= min_severity.rank]
+        refuting = [(f, signals) for f, signals in candidates if f in relevant and signals[0]]
         if refuting:
-            rules = ", ".join(sorted({f"{f.analyzer} {f.rule_id}" for f in refuting}))
+            rules = ", ".join(sorted({f"{f.analyzer} {f.rule_id}" for f, _ in refuting}))
             return Outcome.CONTRADICTED, f"refuted by {rules} ({cwe_text})", refuting
         if absent:
             return Outcome.UNGROUNDED, f"cites code that is not there: {absent_text}", []
         if claim.claim.cwe:
-            return Outcome.UPHELD, f"no finding of {cwe_text} at or above {min_severity.value} severity", []
+            return Outcome.UPHELD, f"no relevant finding of {cwe_text} at or above {min_severity.value} severity", []
         return Outcome.GENERIC, "assurance with no recognised category to check", []
     if absent:
         return Outcome.UNGROUNDED, f"cites code that is not there: {absent_text}", []

@@ -1,16 +1,37 @@
-"""Shared fixtures: paths into the repository and a JSON Schema validator for reports."""
+"""Shared fixtures: paths into the repository, a JSON Schema validator for reports, golden files, and
+a report on a hostile review for the format tests."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
 import pytest
 
+if TYPE_CHECKING:
+    from crosscheck.report import Report
+
 REPO = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "cases"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def assert_golden(path: Path, actual: str, mask: Callable[[str], str] = lambda text: text) -> None:
+    """``actual`` equals the golden file at ``path``, both passed through ``mask`` (which hides what may
+    differ between machines). With ``CROSSCHECK_UPDATE_GOLDEN`` set, the file is (re)written from
+    ``actual`` and the test fails once, saying so."""
+    actual = mask(actual)
+    if os.environ.get("CROSSCHECK_UPDATE_GOLDEN"):
+        path.write_text(actual, encoding="utf-8", newline="\n")
+        pytest.fail(f"wrote {path.relative_to(REPO)}; unset CROSSCHECK_UPDATE_GOLDEN and run again")
+    assert path.is_file(), f"{path} is missing: run with CROSSCHECK_UPDATE_GOLDEN=1 to write it"
+    assert actual == mask(path.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +63,88 @@ def private_cache(tmp_path_factory):
         del os.environ["CROSSCHECK_CACHE_DIR"]
     else:
         os.environ["CROSSCHECK_CACHE_DIR"] = old
+
+
+HOSTILE_CODE = '''import os
+import pickle
+
+BANNER = "<script>alert(1)</script>"
+
+
+def run(cmd, blob):
+    os.system(cmd)
+    return pickle.loads(blob)
+'''
+HOSTILE_REVIEW = (
+    "# Review <script>alert(1)</script>\n\n"
+    "I found these security vulnerabilities:\n\n"
+    "1. **Command Injection <img src=x onerror=alert(1)>:** In line 8, `os.system(cmd)` runs "
+    "\"><svg onload=alert(1)> \x1b[31mred\x1b[0m in a shell.\n"
+    "2. ![x](http://e.example/) [c](javascript:alert(1)) <b>b</b> @octocat #1 www.e.example *em* _em_ ~~g~~ | $x$: "
+    "in line 8 `os.system(cmd)` allows command injection.\n"
+    "3. **Banner:** line 4 sets `BANNER = \"<script>alert(1)</script>\"`, an XSS payload `\"><svg onload=alert(1)>`.\n"
+    "4. **Debug <script>alert(1)</script>:** line 99 enables `app.debug = \"<img src=x onerror=alert(1)>\"`.\n"
+)
+
+
+@pytest.fixture(scope="session")
+def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """A report on a review full of HTML, Markdown and terminal injection, quoting code that holds some too."""
+    from crosscheck import pipeline
+
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "app.py").write_text(HOSTILE_CODE, encoding="utf-8")
+    (folder / "review.md").write_text(HOSTILE_REVIEW, encoding="utf-8")
+    return pipeline.run(str(folder / "app.py"), str(folder / "review.md"))
+
+
+def with_data(report: Report, change: Callable[[dict[str, Any]], None]) -> Report:
+    """``report`` whose ``to_dict`` is changed by ``change``: to show values the report may gain later."""
+    from crosscheck.report import Report
+
+    class Changed(Report):
+        def to_dict(self) -> dict[str, Any]:
+            data = super().to_dict()
+            change(data)
+            return data
+
+    return Changed(**{f.name: getattr(report, f.name) for f in dataclasses.fields(report)})
+
+
+@pytest.fixture
+def at_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the test from the repository root, where reports name files by repository-relative paths."""
+    monkeypatch.chdir(REPO)
+
+
+@pytest.fixture(scope="session")
+def checked_at_root() -> Callable[[str, str], Report]:
+    """``pipeline.run(code, review)`` from the repository root, once per pair for the whole session:
+    the format tests render the same few reports."""
+    from crosscheck import pipeline
+
+    cache: dict[tuple[str, str], Report] = {}
+
+    def check(code: str, review: str) -> Report:
+        if (code, review) not in cache:
+            with pytest.MonkeyPatch.context() as patch:
+                patch.chdir(REPO)
+                cache[code, review] = pipeline.run(code, review)
+        return cache[code, review]
+
+    return check
+
+
+@pytest.fixture(scope="session")
+def validate_sarif() -> Callable[[str], dict[str, Any]]:
+    """Parse a SARIF document and check it against the official SARIF 2.1.0 schema (OASIS)."""
+    schema = json.loads((Path(__file__).resolve().parent / "schemas" / "sarif-schema-2.1.0.json").read_text("utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema)
+
+    def validate(text: str) -> dict[str, Any]:
+        data = json.loads(text)
+        errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+        assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
+        return data
+
+    return validate

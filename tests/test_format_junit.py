@@ -8,22 +8,20 @@ and goldens do not depend on the machine. Regenerate the goldens with
 from __future__ import annotations
 
 import dataclasses
-import os
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from junitparser import JUnitXml
 
-from conftest import CASES, REPO
+from conftest import CASES, GOLDEN, REPO, assert_golden
 from crosscheck import pipeline
 from crosscheck.formats.junit_format import render, xml_safe
 from crosscheck.inputs import ReviewText
 from crosscheck.reconcile import Consistency, FindingStatus, Outcome
 from crosscheck.report import Report, repo_path
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
 QUICKSTART = ("samples/quickstart/invoices.py", "samples/quickstart/review.md")
 PAIRS = {"quickstart": QUICKSTART} | {
     case.name: (f"tests/cases/{case.name}/code.py", f"tests/cases/{case.name}/review.md")
@@ -32,24 +30,13 @@ PAIRS = {"quickstart": QUICKSTART} | {
 SUITES = ["claims", "missed findings", "verdict"]
 
 
-@pytest.fixture(autouse=True)
-def at_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(REPO)
+pytestmark = pytest.mark.usefixtures("at_repo_root")
 
 
 @pytest.fixture(scope="module")
-def reports() -> Iterator[Callable[[str], Report]]:
-    """Each pair's report, checked once per module (from the repository root)."""
-    cache: dict[str, Report] = {}
-
-    def report(name: str) -> Report:
-        if name not in cache:
-            with pytest.MonkeyPatch.context() as patch:
-                patch.chdir(REPO)
-                cache[name] = pipeline.run(*PAIRS[name])
-        return cache[name]
-
-    yield report
+def reports(checked_at_root: Callable[[str, str], Report]) -> Callable[[str], Report]:
+    """Each pair's report by name, checked once per session."""
+    return lambda name: checked_at_root(*PAIRS[name])
 
 
 def expected(report: Report) -> list[tuple[str, str | None, str | None]]:
@@ -184,13 +171,7 @@ def test_byte_identical_across_separate_runs(reports: Callable[[str], Report]) -
 
 @pytest.mark.parametrize("name", ["quickstart", "contradicted_assurance"])
 def test_golden(reports: Callable[[str], Report], name: str) -> None:
-    xml = render(reports(name))
-    golden = GOLDEN / f"{name}.junit.xml"
-    if os.environ.get("CROSSCHECK_UPDATE_GOLDEN"):
-        golden.write_text(xml, encoding="utf-8", newline="\n")
-        pytest.fail(f"wrote {golden}; unset CROSSCHECK_UPDATE_GOLDEN and run again")
-    assert golden.is_file(), f"{golden} is missing: run with CROSSCHECK_UPDATE_GOLDEN=1 to write it"
-    assert xml == golden.read_text(encoding="utf-8")
+    assert_golden(GOLDEN / f"{name}.junit.xml", render(reports(name)))
 
 
 HOSTILE = "<script>alert(1)</script> & \"q\" ]]> \x1b[31mred\x1b[0m nul\x00here"

@@ -7,22 +7,17 @@ Regenerate them with ``CROSSCHECK_UPDATE_GOLDEN=1`` (the test then fails, saying
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-from pathlib import Path
 
-import jsonschema
 import pytest
 
-from conftest import CASES, REPO
+from conftest import CASES, GOLDEN, REPO, assert_golden
 from crosscheck import __version__, pipeline
 from crosscheck.formats import sarif_format
 from crosscheck.inputs import ReviewText
 from crosscheck.reconcile import Outcome
 
-SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "sarif-schema-2.1.0.json"
-GOLDEN = Path(__file__).resolve().parent / "golden"
 PAIRS = {"quickstart": ("samples/quickstart/invoices.py", "samples/quickstart/review.md")} | {
     p.name: (f"tests/cases/{p.name}/code.py", f"tests/cases/{p.name}/review.md")
     for p in sorted(CASES.iterdir()) if (p / "review.md").is_file()
@@ -31,17 +26,12 @@ GOLDEN_PAIRS = ("quickstart", "hallucinated_anchors")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-@pytest.fixture(autouse=True)
-def at_repo_root(monkeypatch):
-    """Relative paths in the output are relative to the repository root, as on a CI runner."""
-    monkeypatch.chdir(REPO)
+pytestmark = pytest.mark.usefixtures("at_repo_root")
 
 
 @pytest.fixture(scope="module")
-def reports():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(REPO)
-        return {name: pipeline.run(code, review) for name, (code, review) in PAIRS.items()}
+def reports(checked_at_root):
+    return {name: checked_at_root(code, review) for name, (code, review) in PAIRS.items()}
 
 
 @pytest.fixture(scope="module")
@@ -49,20 +39,6 @@ def documents(reports):
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(REPO)
         return {name: sarif_format.render(report) for name, report in reports.items()}
-
-
-@pytest.fixture(scope="session")
-def validate_sarif():
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    validator = jsonschema.validators.validator_for(schema)(schema)
-
-    def validate(text: str) -> dict:
-        data = json.loads(text)
-        errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-        assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
-        return data
-
-    return validate
 
 
 def _run(data: dict, name: str) -> dict:
@@ -154,13 +130,7 @@ def test_output_is_byte_identical_across_runs(documents):
 
 @pytest.mark.parametrize("name", GOLDEN_PAIRS)
 def test_golden(name, documents):
-    path = GOLDEN / f"{name}.sarif"
-    actual = _masked(documents[name])
-    if os.environ.get("CROSSCHECK_UPDATE_GOLDEN"):
-        path.write_text(actual, encoding="utf-8")
-        pytest.fail(f"wrote {path.relative_to(REPO)}; unset CROSSCHECK_UPDATE_GOLDEN and run again")
-    assert path.is_file(), f"{path} is missing: run with CROSSCHECK_UPDATE_GOLDEN=1 to write it"
-    assert actual == _masked(path.read_text(encoding="utf-8"))
+    assert_golden(GOLDEN / f"{name}.sarif", documents[name], _masked)
 
 
 def test_quickstart_findings_and_claims_are_cross_linked(documents):

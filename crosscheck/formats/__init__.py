@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 
-from crosscheck.formats import json_format, junit_format, sarif_format, text_format
+from crosscheck.formats import html_format, json_format, junit_format, markdown_format, sarif_format, text_format
 from crosscheck.report import Report
 
 
@@ -19,6 +19,8 @@ class Format(str, enum.Enum):
     JSON = "json"
     SARIF = "sarif"
     JUNIT = "junit"
+    MARKDOWN = "markdown"
+    HTML = "html"
 
 
 Renderer = Callable[[Report, bool], str]
@@ -28,6 +30,8 @@ SUFFIXES: dict[Format, str] = {
     Format.JSON: "json",
     Format.SARIF: "sarif",
     Format.JUNIT: "junit.xml",
+    Format.MARKDOWN: "md",
+    Format.HTML: "html",
 }
 """The file name extension of each format, for reports written into a folder."""
 
@@ -36,6 +40,8 @@ RENDERERS: dict[Format, Renderer] = {
     Format.JSON: json_format.render,
     Format.SARIF: sarif_format.render,
     Format.JUNIT: junit_format.render,
+    Format.MARKDOWN: markdown_format.render,
+    Format.HTML: html_format.render,
 }
 
 

@@ -17,7 +17,9 @@ Mapping to pass, failure and skipped (each failing case has exactly one ``<failu
   claim text in the body;
 - a missed finding at or above ``--min-severity`` fails with ``type`` the rule id,
   ``message`` the analyzer's message, and analyzer, rule, CWE, severity, location and
-  snippet in the body; one below the threshold is skipped;
+  snippet in the body; one below the threshold, or noise in test code (see
+  :mod:`crosscheck.testcode`), is skipped; suppressed findings (``# nosec``) are not
+  missed and have no case;
 - the verdict fails when ``contradicted`` or ``self-contradictory``, is skipped when
   ``undetermined`` (no verdict stated) and passes when ``consistent``.
 
@@ -47,7 +49,7 @@ from pathlib import PurePath
 
 from crosscheck.grounding import Status
 from crosscheck.reconcile import ClaimResult, Consistency, FindingResult, FindingStatus, Outcome
-from crosscheck.report import Report, repo_path
+from crosscheck.report import Report, match_dict, match_text, repo_path
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NOT_NAME = re.compile(r"[^0-9A-Za-z_-]+")
@@ -121,7 +123,8 @@ def _claims(report: Report, suite: ET.Element) -> None:
         lines = [f"{claim.id} ({claim.kind.value}, {result.outcome.value}): {result.reason}",
                  f"review {repo_path(report.review.path)} lines {claim.start_line}-{claim.end_line}"]
         lines += [f"{'refuted' if result.outcome is Outcome.CONTRADICTED else 'backed'} by "
-                  + _finding_summary(report, findings[fid]) for fid in result.findings if fid in findings]
+                  + _finding_summary(report, findings[m.finding]) + f" ({match_text(match_dict(m), with_id=False)})"
+                  for m in result.matches]
         if result.outcome is Outcome.UNSUPPORTED:
             lines.append(_UNSUPPORTED_NOTE)
         body = "\n".join(lines) + "\n\n" + claim.text + "\n"
@@ -148,6 +151,8 @@ def _missed(report: Report, suite: ET.Element) -> None:
                 f"confidence: {x.confidence.value}\nlocation: {file}:{x.line}\nmessage: {x.message}\n\n{x.snippet}\n")
         if f.relevant:
             _mark(case, body, "failure", x.message, x.rule_id)
+        elif f.test_context and not report.options.test_findings:
+            _mark(case, body, "skipped", f"noise in test code ({x.rule_id}); --include-test-findings counts it")
         else:
             _mark(case, body, "skipped", f"below --min-severity {threshold}: {x.severity.value} finding")
 

@@ -50,10 +50,11 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from crosscheck import __version__
+from crosscheck.formats.untrusted import strip_control
 from crosscheck.grounding import Status
 from crosscheck.models import Severity
-from crosscheck.reconcile import Outcome
-from crosscheck.report import Report, repo_path
+from crosscheck.reconcile import FindingStatus, Outcome
+from crosscheck.report import Report, match_text, repo_path
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -75,7 +76,6 @@ CLAIM_RULES: dict[Outcome, tuple[str, str]] = {
 """Level and description of each claim outcome's rule, in the fixed rule order."""
 
 _LOCATED = {Status.EXACT.value, Status.NEAR.value, Status.MOVED.value}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _TEST_NAME = re.compile(r"^([a-z][a-z0-9_]*): ")
 """bandit's messages start with its test's name (``blacklist: ...``), a rule name."""
 _SENTENCE_END = re.compile(r"(?<=\w[.!?])\s+(?=[A-Z])")
@@ -92,7 +92,7 @@ def render(report: Report, color: bool = False) -> str:
 def _scrub(value: Any, key: str = "") -> Any:
     """Every string without control characters (bar newline and tab), except code snippets."""
     if isinstance(value, str):
-        return value if key == "snippet" else _CONTROL.sub("", value)
+        return value if key == "snippet" else strip_control(value)
     if isinstance(value, dict):
         return {k: _scrub(v, k) for k, v in value.items()}
     if isinstance(value, list):
@@ -190,8 +190,10 @@ def _analyzer_run(report: Report, data: dict[str, Any], analyzer: dict[str, Any]
             "locations": [_code_location(report, f["path"], f["line"], f["end_line"], f["snippet"])],
             "partialFingerprints": {FINGERPRINT_KEY: f["fingerprint"]},
             "properties": {key: f[key] for key in ("id", "status", "relevant", "severity", "confidence", "cwe",
-                                                   "claims")},
+                                                   "claims", "suppression", "test_context")},
         }
+        if f["status"] == FindingStatus.SUPPRESSED.value:
+            result["suppressions"] = [{"kind": "inSource", "justification": f["suppression"]}]
         if f["claims"]:
             result["relatedLocations"] = _related([
                 (_review_location(report, claims[cid]), f"{cid}: {claims[cid]['outcome']} claim in the review")
@@ -254,8 +256,8 @@ def _review_run(report: Report, data: dict[str, Any]) -> dict[str, Any]:
         anchors = _anchor_locations(report, c)
         related: list[tuple[dict[str, Any] | None, str]] = [
             (_code_location(report, f["path"], f["line"], f["end_line"], f["snippet"]),
-             f"{fid}: {f['analyzer']} {f['rule_id']}")
-            for fid in c["findings"] for f in (findings[fid],)]
+             f"{f['id']}: {f['analyzer']} {f['rule_id']} ({match_text(m, with_id=False)})")
+            for m in c["matches"] for f in (findings[m["finding"]],)]
         if anchors and c["outcome"] != Outcome.UNGROUNDED.value:
             locations = [anchors[0][0]]
             related += anchors[1:] + ([(review, f"{c['id']} in the review")] if review else [])
@@ -272,7 +274,7 @@ def _review_run(report: Report, data: dict[str, Any]) -> dict[str, Any]:
             "partialFingerprints": {FINGERPRINT_KEY: hashlib.sha256(
                 f"{c['kind']}\x1f{normalized}".encode()).hexdigest()},
             "properties": {key: c[key] for key in ("id", "title", "text", "span", "outcome", "kind", "hedge", "cwe",
-                                                   "reason", "findings", "citations")},
+                                                   "reason", "findings", "matches", "citations")},
         }
         if related:
             result["relatedLocations"] = _related(related)

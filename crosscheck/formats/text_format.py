@@ -8,7 +8,6 @@ and text is passed to rich as plain ``Text``, never as markup.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,22 +15,22 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from crosscheck.report import Report
+from crosscheck.formats.untrusted import one_line
+from crosscheck.report import Report, match_text
 from crosscheck.summary import PairOutcome, summary_rows
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _OUTCOME_STYLE = {
     "confirmed": "green", "upheld": "green", "unsupported": "yellow", "generic": "dim",
     "ungrounded": "bold red", "contradicted": "bold red", "matched": "green", "missed": "bold red",
+    "suppressed": "dim",
     "consistent": "green", "self-contradictory": "bold red", "undetermined": "yellow",
 }
 WIDTH = 120
 
 
 def clean(text: object, limit: int = 0) -> str:
-    """Untrusted text made safe for a terminal: no control characters, one line."""
-    flat = " ".join(_CONTROL.sub("\ufffd", str(text)).split())
-    return flat if not limit or len(flat) <= limit else flat[: limit - 1] + "\u2026"
+    """Untrusted text made safe for a terminal: no control characters, one line (see :func:`one_line`)."""
+    return one_line(text, limit)
 
 
 def _styled(value: str) -> Text:
@@ -40,6 +39,11 @@ def _styled(value: str) -> Text:
 
 def _ratio(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
+
+
+def _score(score: dict[str, Any]) -> str:
+    return (f"precision {_ratio(score['precision'])}, recall {_ratio(score['recall'])}, "
+            f"F1 {_ratio(score['f1'])}")
 
 
 def _anchors(claim: dict[str, Any]) -> str:
@@ -92,6 +96,8 @@ def render(report: Report, color: bool = False) -> str:
         title = clean(c["title"] or c["text"], 60)
         body = Text(title + "\n")
         body.append(clean(c["reason"], 90), style="dim")
+        for m in c["matches"]:
+            body.append("\n" + clean(match_text(m), 90), style="dim")
         claims.add_row(c["id"], c["kind"], _styled(c["outcome"]),
                        "\n".join(f"CWE-{n}" for n in c["cwe"][:4]) or "-", _anchors(c), body)
     console.print(claims)
@@ -105,10 +111,16 @@ def render(report: Report, color: bool = False) -> str:
         findings.add_column("message", ratio=1, min_width=30, overflow="fold")
         for f in data["findings"]:
             status = _styled(f["status"])
+            if f["test_context"]:
+                status.append(", test code")
             if f["claims"]:
                 status.append(" " + ",".join(f["claims"]), style="dim")
+            message = Text(clean(f["message"], 90))
+            if f["suppression"]:
+                message.append(f"\n{'audited: ' if f['status'] != 'suppressed' else ''}{clean(f['suppression'])}",
+                               style="dim")
             findings.add_row(f["id"], f["severity"], f["analyzer"], "\n".join(f"CWE-{n}" for n in f["cwe"]) or "-",
-                             f"{clean(f['path'], 40)}:{f['line']}", clean(f["rule_id"]), status, clean(f["message"], 90))
+                             f"{clean(f['path'], 40)}:{f['line']}", clean(f["rule_id"]), status, message)
         console.print(findings)
     else:
         console.print("Findings: none")
@@ -124,7 +136,14 @@ def render(report: Report, color: bool = False) -> str:
     if unverified:
         console.print(Text("Unverified suggestions (recommended APIs found nowhere in the code or its imports): "
                            + ", ".join(unverified), style="yellow"))
-    for note in data["grounding"]["notes"] + data["diagnostics"]:
+    labels = data["labels"]
+    if labels:
+        console.print(f"Labels ({clean(labels['file'])}, {len(labels['defects'])} known defects): "
+                      f"review {_score(labels['review'])}; analyzers {_score(labels['analyzers'])}; found by both "
+                      f"{labels['agreement']['both']}, review only {labels['agreement']['review_only']}, "
+                      f"analyzers only {labels['agreement']['analyzers_only']}, "
+                      f"neither {labels['agreement']['neither']}")
+    for note in data["grounding"]["notes"] + data["diagnostics"] + (labels["notes"] if labels else []):
         console.print(Text("Note: " + clean(note), style="yellow"))
     return buffer.getvalue()
 

@@ -1,0 +1,263 @@
+"""The HTML report: one self-contained page, to read a check in a browser.
+
+The page (``templates/report.html.j2``) has a header (code and review, the verdict
+and why, metrics, analyzers, code source, grounding notes, diagnostics), the claims
+table, the findings table, and the code of every file with line numbers. Each code
+line is rendered once, with an ``id`` (``L-<file index>-<line>``) and the markers of
+what is there: a claim's anchor where it was found (its ``actual_line``; a citation
+of a line that could not be compared, ``unchecked``, at the cited line), a finding at
+its first line; the lines they span are highlighted. Markers link to the claim's or
+finding's row, and the rows link back to the code; anchors that were not found
+(``absent``) have no place and are only listed in their claim's row.
+
+Filters: one checkbox per claim outcome and per finding status present in the
+report. Claim rows, finding rows and code markers carry ``data-filter``
+(``claim:<outcome>``, ``finding:<status>``); a highlighted line carries the keys of
+everything spanning it in ``data-keys``. The page's one inline script hides what
+is unchecked and re-highlights lines; without JavaScript the filters stay hidden
+and everything is shown.
+
+Security: every text of the report goes through jinja2's autoescaping (never
+``|safe``), with control characters and lone surrogates removed first; the page
+loads nothing (no fonts, scripts, images or styles from anywhere), and its
+Content-Security-Policy allows only the inline style and the one script, by its
+sha256 (:data:`SCRIPT_HASH`), so injected markup could not run a script even if it
+got through. The output is deterministic: no timestamps, report order, stable ids.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from crosscheck.formats.markdown_format import outcome_order
+from crosscheck.formats.untrusted import one_line, printable
+from crosscheck.grounding import Status
+from crosscheck.reconcile import FindingStatus
+from crosscheck.report import Report, finding_state, match_text
+
+SCRIPT = """
+(function () {
+  "use strict";
+  var boxes = Array.prototype.slice.call(document.querySelectorAll("#filters input[type=checkbox]"));
+  function apply() {
+    var off = {};
+    boxes.forEach(function (box) { off[box.value] = !box.checked; });
+    document.querySelectorAll("[data-filter]").forEach(function (el) {
+      el.hidden = off[el.getAttribute("data-filter")] === true;
+    });
+    document.querySelectorAll("[data-keys]").forEach(function (el) {
+      var keys = el.getAttribute("data-keys").split(" ");
+      el.classList.toggle("hit", keys.some(function (key) { return off[key] !== true; }));
+    });
+  }
+  boxes.forEach(function (box) { box.addEventListener("change", apply); });
+  document.getElementById("filters").hidden = false;
+  apply();
+  document.body.setAttribute("data-ready", "1");
+})();
+"""
+"""The page's only script: the filters. Trusted, constant text; the CSP admits it by its hash."""
+SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+       f"script-src '{SCRIPT_HASH}'; base-uri 'none'; form-action 'none'")
+
+TONES = {
+    "confirmed": "good", "upheld": "good", "matched": "good", "consistent": "good", "exact": "good", "ok": "good",
+    "unsupported": "warn", "undetermined": "warn", "near": "warn", "moved": "warn", "comment": "warn",
+    "partial": "warn",
+    "ungrounded": "bad", "contradicted": "bad", "missed": "bad", "self-contradictory": "bad", "absent": "bad",
+    "failed": "bad", "missing": "bad",
+}
+"""Colour of each outcome and status (a CSS class); a value not listed is shown plain."""
+TITLE_LIMIT = 120
+_NOT_ID = re.compile(r"[^A-Za-z0-9_-]")
+_PLACED_BY_CITED_LINE = {Status.UNCHECKED.value}
+
+
+def environment() -> Environment:
+    """The jinja2 environment of crosscheck's HTML templates (``crosscheck/templates``): autoescaped,
+    undefined names an error, blocks trimmed, a final newline kept."""
+    return Environment(loader=PackageLoader("crosscheck", "templates"), autoescape=select_autoescape(default=True),
+                       undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+
+
+_ENV = environment()
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A claim or finding shown at a code line."""
+
+    label: str
+    href: str
+    key: str
+    tone: str
+    title: str
+
+
+@dataclass
+class Line:
+    """One code line and what is marked at it."""
+
+    id: str
+    number: int
+    text: str
+    markers: list[Marker] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a citation or finding is in the code: a file (by index) and lines."""
+
+    file: int
+    first: int
+    last: int
+
+    @property
+    def href(self) -> str:
+        return f"#{line_id(self.file, self.first)}"
+
+
+def line_id(file: int, line: int) -> str:
+    """The ``id`` of a code line on the page."""
+    return f"L-{file}-{line}"
+
+
+def row_id(kind: str, item_id: object) -> str:
+    """The ``id`` of a claim's or finding's table row (``claim-C2``, ``finding-F3``)."""
+    return f"{kind}-{_NOT_ID.sub('_', str(item_id))}"
+
+
+def tone(value: object) -> str:
+    """The CSS class colouring an outcome or status."""
+    return f"tone-{TONES.get(str(value), 'plain')}"
+
+
+def _scrub(value: Any) -> Any:
+    """Every string of the report without control characters (tab and newline kept) or lone surrogates."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def _citation_place(citation: dict[str, Any], files: dict[str, int], sizes: list[int]) -> Place | None:
+    """Where a citation is in the code: where it was found, or the cited line of an unchecked one; None if
+    it has no place (absent, or a line past the end)."""
+    if citation["status"] == Status.ABSENT.value or citation["path"] not in files:
+        return None
+    first = citation["actual_line"]
+    if first is None and citation["status"] in _PLACED_BY_CITED_LINE:
+        first = citation["line"]
+    if first is None:
+        return None
+    index = files[citation["path"]]
+    span = (citation["end_line"] or citation["line"] or 0) - (citation["line"] or 0)
+    return _clamped(index, first, first + span, sizes)
+
+
+def _clamped(index: int, first: int, last: int, sizes: list[int]) -> Place | None:
+    if not 1 <= first <= sizes[index]:
+        return None
+    return Place(index, first, min(max(last, first), sizes[index]))
+
+
+def _cited_lines(citation: dict[str, Any]) -> str:
+    """The lines a citation cites (``L12``, ``L12-14``), or ``""``."""
+    first, last = citation["line"], citation["end_line"]
+    if first is None:
+        return ""
+    return f"L{first}" + (f"-{last}" if last not in (None, first) else "")
+
+
+def _claims(data: dict[str, Any], files: dict[str, int], sizes: list[int]) -> list[dict[str, Any]]:
+    """The claims, each with its citations placed, its row id and filter key."""
+    claims = []
+    for c in data["claims"]:
+        citations = []
+        for g in c["citations"]:
+            place = _citation_place(g, files, sizes)
+            lines, code = _cited_lines(g), one_line(g["code"] or "", 60)
+            citations.append({"role": g["role"], "lines": lines, "code": code, "status": g["status"],
+                              "cited": " ".join(p for p in (lines, code) if p) or g["kind"],
+                              "tone": tone(g["status"]), "place": place})
+        claims.append(c | {"row": row_id("claim", c["id"]), "key": f"claim:{c['outcome']}", "tone": tone(c["outcome"]),
+                           "summary": one_line(c["title"] or c["text"], TITLE_LIMIT), "placed": citations,
+                           "links": [{"id": m["finding"], "href": "#" + row_id("finding", m["finding"]),
+                                      "why": match_text(m, with_id=False)} for m in c["matches"]]})
+    return claims
+
+
+def _findings(data: dict[str, Any], files: dict[str, int], sizes: list[int]) -> list[dict[str, Any]]:
+    """The findings, each with its place, row id and filter key."""
+    findings = []
+    for f in data["findings"]:
+        place = _clamped(files[f["path"]], f["line"], f["end_line"] or f["line"], sizes) if f["path"] in files else None
+        findings.append(f | {"row": row_id("finding", f["id"]), "key": f"finding:{f['status']}",
+                             "tone": tone(f["status"]), "place": place, "state": finding_state(f),
+                             "links": [{"id": c, "href": "#" + row_id("claim", c)} for c in f["claims"]]})
+    return findings
+
+
+def _mark(lines: list[list[Line]], place: Place, marker: Marker) -> None:
+    """``marker`` at the first line of ``place``, its filter key on every line of it."""
+    first = lines[place.file][place.first - 1]
+    if all(m.href != marker.href for m in first.markers):
+        first.markers.append(marker)
+    for line in lines[place.file][place.first - 1:place.last]:
+        if marker.key not in line.keys:
+            line.keys.append(marker.key)
+
+
+def _code(report: Report, claims: list[dict[str, Any]], findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every code file with its lines, each line once, with the markers of the claims' anchors and findings."""
+    lines = [[Line(line_id(i, n), n, printable(text)) for n, text in enumerate(f.lines, 1)]
+             for i, f in enumerate(report.code.files)]
+    for c in claims:
+        for g in c["placed"]:
+            if g["role"] == "anchor" and g["place"] is not None:
+                _mark(lines, g["place"], Marker(c["id"], "#" + c["row"], c["key"], c["tone"],
+                                                f"{c['id']} {c['outcome']}: cites {g['cited']} ({g['status']})"))
+    for f in findings:
+        if f["place"] is not None:
+            _mark(lines, f["place"], Marker(f["id"], "#" + f["row"], f["key"], f["tone"],
+                                            f"{f['id']} {f['status']}: {f['analyzer']} {one_line(f['rule_id'], 80)} "
+                                            f"({f['severity']})"))
+    return [{"index": i, "path": printable(report.code_file_path(f.path)), "lines": lines[i]}
+            for i, f in enumerate(report.code.files)]
+
+
+def _filters(claims: list[dict[str, Any]], findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One filter per claim outcome and per finding status present, with its count."""
+    outcomes = outcome_order([c["outcome"] for c in claims])
+    statuses = [s.value for s in FindingStatus]
+    present = list(dict.fromkeys(f["status"] for f in findings))
+    ordered = [s for s in statuses if s in present] + [s for s in present if s not in statuses]
+    return ([{"key": f"claim:{o}", "label": f"{o} claims", "count": sum(c["outcome"] == o for c in claims),
+              "tone": tone(o)} for o in outcomes]
+            + [{"key": f"finding:{s}", "label": f"{s} findings", "count": sum(f["status"] == s for f in findings),
+                "tone": tone(s)} for s in ordered])
+
+
+def render(report: Report, color: bool = False) -> str:
+    """The report as one self-contained HTML page, ending in a newline."""
+    data = _scrub(report.to_dict())
+    files = {f.path: i for i, f in enumerate(report.code.files)}
+    sizes = [len(f.lines) for f in report.code.files]
+    claims = _claims(data, files, sizes)
+    findings = _findings(data, files, sizes)
+    return _ENV.get_template("report.html.j2").render(
+        data=data, claims=claims, findings=findings, files=_code(report, claims, findings),
+        filters=_filters(claims, findings), tone=tone, csp=CSP, script=Markup(SCRIPT),
+        code_path=printable(report.code_path), review_path=printable(data["review"]["path"]))

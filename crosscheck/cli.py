@@ -24,8 +24,9 @@ from crosscheck.config import Config, load_config
 from crosscheck.errors import CrosscheckError, InputError
 from crosscheck.formats import Format, render
 from crosscheck.formats.text_format import clean, render_summary
-from crosscheck.gates import Gate, failed_gates
-from crosscheck.manifest import Manifest, Pair, load_manifest, review_pairs
+from crosscheck.gates import Gate, GateSpec, failed_gates, parse_gate
+from crosscheck.labels import load_labels
+from crosscheck.manifest import RESERVED_IDS, Manifest, Pair, load_manifest, review_pairs
 from crosscheck.models import Options, Severity
 from crosscheck.outputs import write_reports
 from crosscheck.runner import check_manifest, write_summary
@@ -85,13 +86,22 @@ def run_options(func: F) -> F:
         click.option("--timeout", type=click.FloatRange(min=1), default=None,
                      help="Seconds each analyzer may run.  [default: 600]"),
         click.option("--timings", is_flag=True, help="Put analyzer durations into the report (not reproducible)."),
+        click.option("--audit", is_flag=True,
+                     help="Ignore # nosec and # nosemgrep: suppressed findings count like any other."),
+        click.option("--test-pattern", "test_pattern", multiple=True, metavar="GLOB",
+                     help="A glob naming test files (repeatable; replaces the defaults: test_*.py, *_test.py, "
+                          "conftest.py, tests/*, */tests/*, test/*, */test/*)."),
+        click.option("--include-test-findings", is_flag=True, default=None,
+                     help="Let findings that are noise in test code (assert used, test passwords) count "
+                          "in the verdict and the gates."),
         click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
                      help="Read [tool.crosscheck] from this file instead of the nearest pyproject.toml."),
     ]
 
     @functools.wraps(func)
     def wrapper(*args: Any, min_severity: str | None, analyzer: tuple[str, ...], rules: str | None,
-                timeout: float | None, timings: bool, config_path: str | None, **kwargs: Any) -> Any:
+                timeout: float | None, timings: bool, audit: bool, test_pattern: tuple[str, ...],
+                include_test_findings: bool | None, config_path: str | None, **kwargs: Any) -> Any:
         config = load_config(Path(config_path) if config_path else None)
         for warning in config.warnings:
             click.echo(f"crosscheck: warning: {warning}", err=True)
@@ -101,6 +111,9 @@ def run_options(func: F) -> F:
             rules=rules or config.rules,
             timeout_s=timeout or config.timeout_s or 600.0,
             timings=timings,
+            audit=audit,
+            test_patterns=test_pattern or config.test_patterns or (),
+            test_findings=bool(include_test_findings or config.include_test_findings),
         )
         return func(*args, options=options, formats=_formats(config), **kwargs)
 
@@ -141,11 +154,23 @@ def fetch_options(func: F) -> F:
     return _decorated(wrapper, decorators)  # type: ignore[no-any-return]
 
 
+def _gate_specs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> frozenset[GateSpec]:
+    try:
+        return frozenset(parse_gate(v) for v in values)
+    except InputError as err:
+        raise click.BadParameter(str(err)) from None
+
+
+GATE_HELP = (f"Exit 1 when a report has a claim or finding of this kind (repeatable): "
+             f"{', '.join(g.value for g in Gate)}; missed and contradicted take a severity, "
+             "as in missed:high.")
+
+
 def gate_options(func: F) -> F:
-    """``--fail-on`` and ``--exit-zero``; the command receives ``gates`` and ``exit_zero``."""
+    """``--fail-on`` and ``--exit-zero``; the command receives ``fail_on`` (gate specs) and ``exit_zero``."""
     func = click.option("--exit-zero", is_flag=True, help="Exit 0 even when a --fail-on gate is met.")(func)
-    return click.option("--fail-on", "fail_on", multiple=True, type=click.Choice([g.value for g in Gate]),
-                        help="Exit 1 when a report has a claim or finding of this kind (repeatable).")(func)
+    return click.option("--fail-on", "fail_on", multiple=True, metavar="OUTCOME[:SEVERITY]",
+                        callback=_gate_specs, help=GATE_HELP)(func)
 
 
 @click.group()
@@ -158,44 +183,71 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True), metavar="[CODE REVIEW]...")
 @click.option("--manifest", type=click.Path(dir_okay=False), default=None,
               help="Check every pair this TOML manifest lists, instead of CODE REVIEW pairs.")
-@click.option("--format", "fmt", type=click.Choice([f.value for f in Format]), default="text", show_default=True,
-              help="Format of the report printed (or written to --output).")
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write the report here instead of stdout (one pair only).")
+@click.option("--format", "fmt", multiple=True, type=click.Choice([f.value for f in Format]),
+              help="Format of the report printed or written to the matching --output (repeatable: the n-th "
+                   "--format goes to the n-th --output; one may be left without, for stdout).  [default: text]")
+@click.option("--output", multiple=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write the report in the matching --format here, - for stdout (repeatable; one pair only).")
 @click.option("--output-dir", type=click.Path(file_okay=False), default=None,
               help="Write every pair's report in every format here, with index.html and summary.json.")
+@click.option("--labels", "labels_path", type=click.Path(dir_okay=False), default=None,
+              help="Ground-truth labels of the code's known defects (TOML or JSON): adds the three-way "
+                   "comparison of review, analyzers and labels (one pair only).")
 @handle_errors
 @run_options
 @fetch_options
 @gate_options
-def check(paths: tuple[str, ...], manifest: str | None, fmt: str, output: str | None, output_dir: str | None,
-          options: Options, formats: tuple[Format, ...], resolver: Callable[[Manifest], Resolver],
-          fail_on: tuple[str, ...], exit_zero: bool) -> None:
+def check(paths: tuple[str, ...], manifest: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
+          output_dir: str | None, labels_path: str | None, options: Options, formats: tuple[Format, ...],
+          resolver: Callable[[Manifest], Resolver], fail_on: frozenset[GateSpec], exit_zero: bool) -> None:
     """Check REVIEW against CODE: usage is CODE REVIEW [CODE REVIEW]... or --manifest FILE.
 
     CODE is a Python file or directory; REVIEW a text or Markdown file, or - for stdin.
     """
-    gates = frozenset(Gate(g) for g in fail_on)
     if manifest is None and len(paths) == 2:
-        report = pipeline.run(paths[0], paths[1], options)
-        _emit(render(report, Format(fmt), color=output is None and _color()), output)
+        targets = _targets(fmt, output)
+        labels = load_labels(labels_path) if labels_path else None
+        report = pipeline.run(paths[0], paths[1], options, labels=labels)
+        for form, path in targets:
+            _emit(render(report, form, color=path is None and _color()), path)
         outcome = PairOutcome(_report_name(paths[1]), paths[0], paths[1], report, None)
         if output_dir:
             files = write_reports(report, Path(output_dir), outcome.id, formats)
             write_summary([dataclasses.replace(outcome, files=files)], Path(output_dir), title="crosscheck")
-        _exit_for_gates([outcome], gates, exit_zero)
+        _exit_for_gates([outcome], fail_on, exit_zero)
         return
     if output:
         raise click.UsageError("--output takes one CODE REVIEW pair; use --output-dir for several")
+    if labels_path:
+        raise click.UsageError("--labels takes one CODE REVIEW pair")
     if manifest is not None and paths:
         raise click.UsageError("give either CODE REVIEW pairs or --manifest, not both")
     if manifest is None and (not paths or len(paths) % 2):
         raise click.UsageError("give CODE REVIEW (one or more pairs), or --manifest FILE")
-    if fmt != Format.TEXT.value and not output_dir:
-        raise click.UsageError(f"several pairs in {fmt} need --output-dir (stdout takes text reports only)")
+    if set(fmt) - {Format.TEXT.value} and not output_dir:
+        raise click.UsageError(f"several pairs in {', '.join(fmt)} need --output-dir (stdout takes text reports only)")
     loaded = load_manifest(Path(manifest)) if manifest else None
-    outcomes = _check_many(loaded, paths, options, formats, resolver, output_dir, show=fmt == Format.TEXT.value)
-    _exit_for_gates(outcomes, gates, exit_zero)
+    outcomes = _check_many(loaded, paths, options, formats, resolver, output_dir, show=Format.TEXT.value in (fmt or ("text",)))
+    _exit_for_gates(outcomes, fail_on, exit_zero)
+
+
+def _targets(fmt: Sequence[str], output: Sequence[str]) -> list[tuple[Format, str | None]]:
+    """Pair each ``--format`` with its ``--output`` in order (None: stdout).
+
+    With one format more than outputs, the last format goes to stdout; a lone
+    ``--output`` with no ``--format`` takes the text report.
+    """
+    formats = [Format(f) for f in fmt] or [Format.TEXT]
+    if len(output) not in (len(formats), len(formats) - 1):
+        raise click.UsageError(f"{len(formats)} --format and {len(output)} --output: give one --output per "
+                               "--format, or one fewer for a report on stdout")
+    paths = [None if o == "-" else o for o in output] + [None] * (len(formats) - len(output))
+    if sum(p is None for p in paths) > 1:
+        raise click.UsageError("only one report can go to stdout; give the others an --output file")
+    resolved = [os.path.realpath(p) for p in paths if p is not None]
+    if len(set(resolved)) != len(resolved):
+        raise click.UsageError("two --format reports would be written to the same --output file")
+    return list(zip(formats, paths, strict=True))
 
 
 @cli.command()
@@ -258,12 +310,12 @@ def samples_fetch(ids: tuple[str, ...], resolver: Callable[[Manifest], Resolver]
 
 @cli.command("pre-commit")
 @click.argument("files", nargs=-1, type=click.Path())
-@click.option("--fail-on", "fail_on", multiple=True, type=click.Choice([g.value for g in Gate]),
-              default=("ungrounded", "contradicted", "self-contradictory"), show_default=True,
-              help="Fail when a review has a claim or finding of this kind (repeatable).")
+@click.option("--fail-on", "fail_on", multiple=True, metavar="OUTCOME[:SEVERITY]", callback=_gate_specs,
+              default=("ungrounded", "contradicted", "self-contradictory"), show_default=True, help=GATE_HELP)
 @handle_errors
 @run_options
-def pre_commit(files: tuple[str, ...], options: Options, formats: tuple[Format, ...], fail_on: tuple[str, ...]) -> None:
+def pre_commit(files: tuple[str, ...], options: Options, formats: tuple[Format, ...],
+               fail_on: frozenset[GateSpec]) -> None:
     """Check the reviews kept next to the changed FILES (what the pre-commit hook runs).
 
     A review ``NAME.review.md`` (or ``.review.txt``) reviews ``NAME.py``, or the
@@ -275,11 +327,14 @@ def pre_commit(files: tuple[str, ...], options: Options, formats: tuple[Format, 
         return
     paths = [str(path) for pair in pairs for path in pair]
     outcomes = _check_many(None, paths, options, formats, lambda m: Resolver({}, network=False), None, show=True)
-    _exit_for_gates(outcomes, frozenset(Gate(g) for g in fail_on), exit_zero=False)
+    _exit_for_gates(outcomes, fail_on, exit_zero=False)
 
 
 def _report_name(review: str) -> str:
-    return "report" if review == "-" else Path(review).stem
+    """The name of a pair's report files: the review's file name without its extension, kept clear of
+    the names of the run's own files (``index.html``, ``summary.json``)."""
+    name = "report" if review == "-" else Path(review).stem
+    return f"{name}-2" if name in RESERVED_IDS else name
 
 
 def _pairs_manifest(paths: Sequence[str]) -> Manifest:
@@ -321,7 +376,7 @@ def _check_many(manifest: Manifest | None, paths: Sequence[str], options: Option
     return outcomes
 
 
-def _exit_for_gates(outcomes: Sequence[PairOutcome], gates: frozenset[Gate], exit_zero: bool) -> None:
+def _exit_for_gates(outcomes: Sequence[PairOutcome], gates: frozenset[GateSpec], exit_zero: bool) -> None:
     failed = [o for o in outcomes if o.error is not None]
     if failed:
         raise InputError(f"{len(failed)} of {len(outcomes)} pair(s) could not be checked: "

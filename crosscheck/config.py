@@ -12,6 +12,8 @@ rules = "security/semgrep"          # relative to this pyproject.toml
 min-severity = "medium"
 timeout = 600
 formats = ["json", "text"]          # what --output-dir writes
+test-patterns = ["tests/*", "test_*.py"]   # globs naming test files (default: the usual conventions)
+include-test-findings = false       # let test-code noise (assert, test passwords) count in the verdict
 ```
 """
 
@@ -26,7 +28,7 @@ from typing import Any
 from crosscheck.errors import InputError
 from crosscheck.models import Severity
 
-KEYS = ("analyzers", "rules", "min-severity", "timeout", "formats")
+KEYS = ("analyzers", "rules", "min-severity", "timeout", "formats", "test-patterns", "include-test-findings")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class Config:
     min_severity: Severity | None = None
     timeout_s: float | None = None
     formats: tuple[str, ...] | None = None
+    test_patterns: tuple[str, ...] | None = None
+    include_test_findings: bool | None = None
     warnings: tuple[str, ...] = field(default=())
     """Unknown keys and the like: worth telling the user, not worth stopping for."""
 
@@ -85,6 +89,9 @@ def parse_config(table: Mapping[str, Any], path: Path) -> Config:
     timeout = table.get("timeout")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 1):
         raise InputError(f"{where}: timeout must be a number of seconds >= 1, not {timeout!r}")
+    include = table.get("include-test-findings")
+    if include is not None and not isinstance(include, bool):
+        raise InputError(f"{where}: include-test-findings must be true or false, not {include!r}")
     return Config(
         path=path,
         analyzers=_strings(table.get("analyzers"), "analyzers", where),
@@ -92,6 +99,8 @@ def parse_config(table: Mapping[str, Any], path: Path) -> Config:
         min_severity=Severity(severity) if severity is not None else None,
         timeout_s=float(timeout) if timeout is not None else None,
         formats=_strings(table.get("formats"), "formats", where),
+        test_patterns=_strings(table.get("test-patterns"), "test-patterns", where),
+        include_test_findings=include,
         warnings=warnings,
     )
 

@@ -26,6 +26,8 @@ from typing import Any
 from crosscheck.errors import InputError
 from crosscheck.sources import Upstream, UpstreamFile, upstream_file_from_toml, upstreams_from_toml
 
+RESERVED_IDS = frozenset({"index", "summary"})
+"""Pair ids that would name the run's own files in an output folder (``index.html``, ``summary.json``)."""
 PAIR_KEYS = ("id", "code", "review", "description", "upstream", "metadata")
 
 
@@ -102,6 +104,9 @@ def _pair(entry: Any, number: int, path: Path, warnings: list[str]) -> Pair:
     if not isinstance(pair_id, str) or not pair_id or not all(c.isalnum() or c in "-_." for c in pair_id):
         raise InputError(f"{where}: id must be a non-empty string of letters, digits, '-', '_' or '.', "
                          f"not {pair_id!r}")
+    if pair_id in RESERVED_IDS:
+        raise InputError(f"{where}: id {pair_id!r} is reserved: --output-dir writes {pair_id}.html or "
+                         f"{pair_id}.json for the whole run; choose another")
     where = f"{path.name}: pair {pair_id!r}"
     warnings += [f"{where}: unknown key {key!r} ignored" for key in sorted(set(entry) - set(PAIR_KEYS))]
     if "review" not in entry:

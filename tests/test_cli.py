@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from conftest import CASES
+from conftest import CASES, REPO
 from crosscheck import analyzers
 from crosscheck.cli import cli
 from crosscheck.formats import SUFFIXES
@@ -188,3 +188,51 @@ def test_samples_list_and_an_offline_fetch_with_nothing_cached(tmp_path, monkeyp
     result = _run("samples", "fetch", "nova-001", "--offline")
     assert result.exit_code == 2 and "nova-001: not fetched" in result.stderr
     assert _run("samples", "fetch", "nope").exit_code == 2
+
+
+def test_each_format_goes_to_its_own_output(tmp_path, validate_report):
+    sarif, junit = tmp_path / "r.sarif", tmp_path / "r.xml"
+    result = _run("check", CODE, REVIEW, "--format", "sarif", "--output", str(sarif), "--format", "junit",
+                  "--output", str(junit), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(sarif.read_text())["version"] == "2.1.0"
+    assert junit.read_text().startswith("<?xml")
+    validate_report(json.loads(result.stdout))  # the format left without --output goes to stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.sarif", "r.xml"]
+
+
+def test_format_and_output_counts_must_pair_up(tmp_path):
+    for args in (["--format", "json", "--output", "a", "--output", "b"],
+                 ["--format", "json", "--format", "sarif", "--format", "html", "--output", "a"],
+                 ["--format", "json", "--format", "sarif", "--output", "a", "--output", "a"],
+                 ["--format", "json", "--format", "sarif", "--output", "-", "--output", "-"]):
+        result = _run("check", CODE, REVIEW, *(a if a in ("json", "sarif", "html", "-") or a.startswith("--")
+                                               else str(tmp_path / a) for a in args))
+        assert result.exit_code == 2, args
+        assert "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_labels_add_the_three_way_comparison(validate_report):
+    quickstart = REPO / "samples" / "quickstart"
+    code, review, labels = (str(quickstart / name) for name in ("invoices.py", "review.md", "labels.toml"))
+    result = _run("check", code, review, "--labels", labels, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    validate_report(data)
+    comparison = data["labels"]
+    assert comparison["file"].endswith("labels.toml")
+    assert {"review", "analyzers", "agreement", "defects"} <= set(comparison)
+    assert sum(comparison["agreement"].values()) == len(comparison["defects"]) > 0
+    text = _run("check", code, review, "--labels", labels).stdout
+    assert "Labels (" in text and "known defects" in text
+    assert json.loads(_run("check", code, review, "--format", "json").stdout)["labels"] is None
+
+
+def test_bad_labels_and_labels_with_several_pairs_are_exit_2(tmp_path):
+    bad = tmp_path / "labels.toml"
+    bad.write_text("[[defect]]\ncwe = 'nonsense'\nlines = 3\n", encoding="utf-8")
+    result = _run("check", CODE, REVIEW, "--labels", str(bad))
+    assert result.exit_code == 2 and "labels.toml" in result.stderr and "Traceback" not in result.output
+    result = _run("check", CODE, REVIEW, CODE, REVIEW, "--labels", str(bad))
+    assert result.exit_code == 2 and "one CODE REVIEW pair" in result.output

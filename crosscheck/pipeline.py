@@ -6,14 +6,15 @@ The analyzers run in the background while the review is read and grounded.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from crosscheck import analyzers
 from crosscheck.cwe import Lexicon
 from crosscheck.errors import AnalyzerError
-from crosscheck.grounding import ground
+from crosscheck.grounding import GroundedReview, ground
 from crosscheck.inputs import ReviewText, load_code, load_review
 from crosscheck.labels import Labels, compare
-from crosscheck.models import CodeTarget, Options, RunStatus
+from crosscheck.models import AnalyzerRun, CodeTarget, Options, RunStatus
 from crosscheck.reconcile import reconcile
 from crosscheck.report import Report
 from crosscheck.review import read_review
@@ -58,29 +59,54 @@ def run_text(code_path: str, review: ReviewText, options: Options | None = None,
     options = options or Options()
     target = load_code(code_path)
     plugins = analyzers.load(options.analyzers)
-    lexicon = Lexicon.default()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyzers") as pool:
         pending = pool.submit(analyzers.run_all, plugins, target, options)
-        grounded = ground(read_review(review.text, lexicon), target)
+        prepared = prepare(target, review, display_path or code_path, source)
         runs = pending.result()
+    return conclude(prepared, runs, options, labels)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One pair read and grounded: everything but the analyzers' runs."""
+
+    code_path: str
+    """What the report calls the code."""
+    target: CodeTarget
+    review: ReviewText
+    grounded: GroundedReview
+    source: Provenance | None
+
+
+def prepare(target: CodeTarget, review: ReviewText, code_path: str, source: Provenance | None = None) -> Prepared:
+    """Read the review into claims and ground them in ``target`` (the analyzers may run meanwhile)."""
+    return Prepared(code_path, target, review, ground(read_review(review.text, Lexicon.default()), target), source)
+
+
+def conclude(prepared: Prepared, runs: tuple[AnalyzerRun, ...], options: Options,
+             labels: Labels | None = None) -> Report:
+    """Reconcile a prepared pair with the analyzers' ``runs`` into its report."""
+    target, review, grounded, source = prepared.target, prepared.review, prepared.grounded, prepared.source
+    lexicon = Lexicon.default()
     if not any(r.produced_result for r in runs):
         failures = "; ".join(f"{r.name}: {r.message or r.status.value}" for r in runs)
         raise AnalyzerError(f"no analyzer produced a result ({failures}); fix the analyzer installation and retry")
     diagnostics = [f"{r.name} {r.status.value}: {r.message}" for r in runs if r.status is not RunStatus.OK]
-    diagnostics += [f"{f.path}: libcst could not parse it ({f.error}); grounded as plain text"
-                    for f in grounded.files if f.parser != "libcst"]
+    diagnostics += [f"{f.path}: neither ast nor libcst could parse it ({f.error}); grounded as plain text"
+                    for f in grounded.files if f.parser == "text"]
     if review.encoding not in ("utf-8", "utf-8-sig"):
         diagnostics.append(f"review decoded as {review.encoding}")
     if not review.text.strip():
         diagnostics.append("the review is empty")
     elif not grounded.claims:
         diagnostics.append("no claims found in the review")
+    project_path = prepared.code_path if source else None
     reconciliation = reconcile(grounded, runs, options.min_severity, lexicon,
                                reviewed_revision=source is None or source.exact, audit=options.audit,
-                               test_files=test_files(target, display_path if source else None, options.test_patterns),
+                               test_files=test_files(target, project_path, options.test_patterns),
                                test_findings=options.test_findings)
     notes = ((source_note(source),) if source and not source.exact else ()) + grounded.notes
-    return Report(code_path=display_path or code_path, source=source, grounding_notes=notes, code=target,
+    return Report(code_path=prepared.code_path, source=source, grounding_notes=notes, code=target,
                   review=review, grounded=grounded, runs=runs, reconciliation=reconciliation, options=options,
                   diagnostics=tuple(diagnostics),
                   labels=compare(labels, reconciliation, lexicon, code=target) if labels else None)

@@ -30,6 +30,12 @@ TEST_NOISE: frozenset[tuple[str, str]] = frozenset({
     ("bandit", "B107"),  # hardcoded password default argument
     ("bandit", "B108"),  # hardcoded /tmp path
     ("bandit", "B311"),  # random module
+    ("ruff", "S101"),  # the same bandit tests, as ruff's flake8-bandit rules
+    ("ruff", "S105"),
+    ("ruff", "S106"),
+    ("ruff", "S107"),
+    ("ruff", "S108"),
+    ("ruff", "S311"),
     ("semgrep", "hardcoded-credential"),
     ("semgrep", "hardcoded-tmp-path"),
     ("semgrep", "insecure-random-for-secret"),

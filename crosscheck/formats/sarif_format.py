@@ -59,7 +59,8 @@ from crosscheck.report import Report, match_text, repo_path
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "crosscheck/v1"
-INFORMATION_URIS = {"bandit": "https://github.com/PyCQA/bandit", "semgrep": "https://semgrep.dev"}
+INFORMATION_URIS = {"bandit": "https://github.com/PyCQA/bandit", "semgrep": "https://semgrep.dev",
+                    "ruff": "https://docs.astral.sh/ruff/"}
 FINDING_LEVELS = {"high": "error", "medium": "warning", "low": "note"}
 SECURITY_SEVERITY = {"high": "8.0", "medium": "5.5", "low": "3.0"}
 """GitHub's ``security-severity`` (high 7.0-8.9, medium 4.0-6.9, low 0.1-3.9)."""
@@ -76,7 +77,7 @@ CLAIM_RULES: dict[Outcome, tuple[str, str]] = {
 """Level and description of each claim outcome's rule, in the fixed rule order."""
 
 _LOCATED = {Status.EXACT.value, Status.NEAR.value, Status.MOVED.value}
-_TEST_NAME = re.compile(r"^([a-z][a-z0-9_]*): ")
+_TEST_NAME = re.compile(r"^([a-z][a-z0-9_-]*): ")
 """bandit's messages start with its test's name (``blacklist: ...``), a rule name."""
 _SENTENCE_END = re.compile(r"(?<=\w[.!?])\s+(?=[A-Z])")
 

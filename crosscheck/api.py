@@ -31,7 +31,7 @@ def check(code: str | os.PathLike[str], review: str | os.PathLike[str] | None = 
     """Check a review against ``code`` (a Python file or folder) and return the :class:`Report`.
 
     Give the review as a file (``review``) or as a string (``review_text``), not both.
-    ``analyzers`` limits the analyzers run (default: every installed one);
+    ``analyzers`` limits the analyzers run (default: every installed one that is not opt-in);
     ``min_severity`` is the threshold below which findings cannot contradict a
     "no defects" verdict; ``rules`` replaces crosscheck's semgrep rule pack.
     """

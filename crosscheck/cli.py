@@ -8,28 +8,33 @@ bug: one line on stderr, please report it). No traceback reaches the user.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from rich.console import Console
+from rich.progress import Progress, TaskID
 
 from crosscheck import __version__, pipeline
+from crosscheck.analysis import AnalysisCache
 from crosscheck.atomic import write_atomic
+from crosscheck.batch import run_batch
 from crosscheck.config import Config, load_config
 from crosscheck.errors import CrosscheckError, InputError
 from crosscheck.formats import Format, render
 from crosscheck.formats.text_format import clean, render_summary
-from crosscheck.gates import Gate, GateSpec, failed_gates, parse_gate
+from crosscheck.gates import Gate, GateSpec, parse_gate
 from crosscheck.labels import load_labels
 from crosscheck.manifest import RESERVED_IDS, Manifest, Pair, load_manifest, review_pairs
 from crosscheck.models import Options, Severity
 from crosscheck.outputs import write_reports
-from crosscheck.runner import check_manifest, write_summary
+from crosscheck.runner import check_manifest, write_batch_summary, write_summary
 from crosscheck.samples import sample_manifest
 from crosscheck.sources import Resolver
 from crosscheck.summary import PairOutcome
@@ -251,6 +256,65 @@ def _targets(fmt: Sequence[str], output: Sequence[str]) -> list[tuple[Format, st
 
 
 @cli.command()
+@click.argument("manifest", type=click.Path(dir_okay=False))
+@click.option("--output-dir", type=click.Path(file_okay=False), required=True,
+              help="Write each pair's reports and the dataset summary (index.html, summary.csv, summary.json) here.")
+@click.option("--format", "fmt", multiple=True, type=click.Choice([f.value for f in Format]),
+              help="Format of each pair's report (repeatable).  [default: formats in [tool.crosscheck], else all]")
+@click.option("--group-by", "group_by", multiple=True, metavar="KEY",
+              help="Metadata key the summary groups pairs by (repeatable; default: every metadata key).")
+@click.option("--no-cache", is_flag=True, help="Analyze every file afresh; neither read nor write the cache.")
+@handle_errors
+@run_options
+@fetch_options
+@gate_options
+def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[str, ...], no_cache: bool,
+          options: Options, formats: tuple[Format, ...], resolver: Callable[[Manifest], Resolver],
+          fail_on: frozenset[GateSpec], exit_zero: bool) -> None:
+    """Check every pair of a dataset MANIFEST (TOML, JSONL or CSV) and summarise them by metadata.
+
+    Each distinct file is analyzed once per analyzer, whatever the number of reviews citing
+    it, and the results are cached (see crosscheck cache).
+    """
+    loaded = load_manifest(Path(manifest))
+    for warning in loaded.warnings:
+        click.echo(f"crosscheck: warning: {warning}", err=True)
+    chosen = tuple(Format(f) for f in fmt) or formats
+    out = Path(output_dir)
+    with resolver(loaded) as fetch, _progress() as progress:
+        result = run_batch(loaded, options, fetch, output_dir=out, formats=chosen,
+                           cache=None if no_cache else AnalysisCache(), progress=progress)
+    write_batch_summary(result.outcomes, out, title=f"crosscheck: {loaded.path.name}", group_by=group_by)
+    checked = sum(o.error is None for o in result.outcomes)
+    analysis = result.analysis
+    reuse = f"; {analysis.cached} analyzer result(s) from the cache, {analysis.analyzed} computed" if analysis else ""
+    click.echo(f"{checked} of {len(loaded.pairs)} pair(s) checked{reuse}; reports in {out} (open {out / 'index.html'})")
+    if result.interrupted:
+        click.echo(f"crosscheck: interrupted: the {len(result.outcomes)} finished pair(s) are kept in {out}", err=True)
+        sys.exit(130)
+    _exit_for_gates(result.outcomes, fail_on, exit_zero)
+
+
+@cli.group()
+def cache() -> None:
+    """The cache of analyzer results (and of fetched upstream code)."""
+
+
+@cache.command("clear")
+@handle_errors
+def cache_clear() -> None:
+    """Remove every cached analyzer result and pair report (fetched upstream code stays)."""
+    store = AnalysisCache()
+    click.echo(f"removed {store.clear()} cached analyzer result(s) and report(s) from {store.base}")
+
+
+@cache.command("dir")
+def cache_dir() -> None:
+    """Print the cache folder."""
+    click.echo(str(AnalysisCache().base))
+
+
+@cli.command()
 @click.option("--output-dir", type=click.Path(file_okay=False), default=None,
               help="Write every pair's report in every format here, with index.html and summary.json.")
 @handle_errors
@@ -381,11 +445,29 @@ def _exit_for_gates(outcomes: Sequence[PairOutcome], gates: frozenset[GateSpec],
     if failed:
         raise InputError(f"{len(failed)} of {len(outcomes)} pair(s) could not be checked: "
                          + ", ".join(o.id for o in failed))
-    met = [(o.id, line) for o in outcomes if o.report is not None for line in failed_gates(o.report, gates)]
+    met = [(o.id, line) for o in outcomes for line in o.gate_lines(gates)]
     for pair_id, line in met:
         click.echo(f"crosscheck: gate met: {clean(pair_id)}: {line}", err=True)
     if met and not exit_zero:
         sys.exit(EXIT_GATE)
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar on stderr when it is a terminal; nothing otherwise (CI logs stay short)."""
+    if not sys.stderr.isatty():
+        yield lambda stage, done, total: None
+        return
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task({"load": "loading pairs", "check": "checking pairs"}.get(stage, stage),
+                                            total=total)
+            bar.update(tasks[stage], completed=done)
+
+        yield update
 
 
 def _color() -> bool:

@@ -7,7 +7,7 @@ walking up from the working directory to the first ``pyproject.toml`` that has a
 
 ```toml
 [tool.crosscheck]
-analyzers = ["bandit", "semgrep"]   # default: every installed plugin
+analyzers = ["bandit", "semgrep"]   # default: every installed plugin but opt-in ones
 rules = "security/semgrep"          # relative to this pyproject.toml
 min-severity = "medium"
 timeout = 600

@@ -11,7 +11,7 @@ test-context noise unless test findings are asked for).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from crosscheck.errors import InputError
@@ -41,7 +41,7 @@ SEVERITY_GATES = frozenset({Gate.MISSED, Gate.CONTRADICTED})
 """The gates about findings, which take a severity."""
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class GateSpec:
     """One ``--fail-on`` value: a gate, and for finding gates an optional severity floor."""
 
@@ -50,6 +50,10 @@ class GateSpec:
 
     def __str__(self) -> str:
         return self.gate.value + (f":{self.severity.value}" if self.severity else "")
+
+    def sort_key(self) -> tuple[int, int]:
+        """Gates in the order of :class:`Gate`, each without a severity first, then low to high."""
+        return list(Gate).index(self.gate), self.severity.rank if self.severity else -1
 
 
 def parse_gate(text: str) -> GateSpec:
@@ -70,14 +74,26 @@ def parse_gate(text: str) -> GateSpec:
     return GateSpec(gate, Severity(severity))
 
 
+ALL_GATES = tuple(sorted({GateSpec(g) for g in Gate} | {GateSpec(g, s) for g in SEVERITY_GATES for s in Severity},
+                         key=GateSpec.sort_key))
+"""Every gate ``--fail-on`` can name."""
+
+
 def failed_gates(report: Report, gates: Iterable[GateSpec]) -> tuple[str, ...]:
     """One line per gate that ``report`` meets, in a fixed order; empty when it passes."""
-    lines = []
-    for spec in sorted(set(gates)):
-        count = _count(report, spec)
-        if count:
-            lines.append(f"{spec}: {count}")
-    return tuple(lines)
+    return met_gates({str(spec): _count(report, spec) for spec in set(gates)}, gates)
+
+
+def gate_counts(report: Report) -> dict[str, int]:
+    """How often ``report`` meets each of :data:`ALL_GATES`, by the gate's name (``"missed:high"``):
+    what a cached report keeps so gates can be decided without it."""
+    return {str(spec): _count(report, spec) for spec in ALL_GATES}
+
+
+def met_gates(counts: Mapping[str, int], gates: Iterable[GateSpec]) -> tuple[str, ...]:
+    """One line per gate of ``gates`` with a non-zero count in ``counts``, in a fixed order."""
+    return tuple(f"{spec}: {counts[str(spec)]}" for spec in sorted(set(gates), key=GateSpec.sort_key)
+                 if counts.get(str(spec)))
 
 
 def _count(report: Report, spec: GateSpec) -> int:

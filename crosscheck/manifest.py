@@ -1,14 +1,21 @@
-"""Pair manifests: a TOML file listing code + review pairs, with paths relative to it.
+"""Pair manifests: files listing code + review pairs, with paths relative to them.
 
-```toml
-[[pair]]
-id = "login-gpt4"                  # unique; names the pair's report files
-code = "src/login.py"              # a file or folder, or instead an [pair.upstream] table
-review = "reviews/login-gpt4.md"
-description = "optional"
-[pair.metadata]                    # optional free values, kept in the summary
-model = "gpt-4"
-```
+TOML (``.toml``)::
+
+    [[pair]]
+    id = "login-gpt4"                  # unique; names the pair's report files
+    code = "src/login.py"              # a file or folder, or instead an [pair.upstream] table
+    review = "reviews/login-gpt4.md"
+    labels = "labels/login.toml"       # optional ground truth (see crosscheck.labels)
+    description = "optional"
+    [pair.metadata]                    # optional free values, kept in the summary
+    model = "gpt-4"
+
+JSON Lines (``.jsonl``): one object per line with the same keys (``metadata`` an
+object; upstream pairs are TOML only). CSV (``.csv``): a header row naming the
+columns ``id``, ``code``, ``review`` and optionally ``labels`` and ``description``;
+every other column is metadata (``model``, ``prompt``, ``run``, ...), and an empty
+cell is left out.
 
 A pair whose code belongs to another project names it with ``[pair.upstream]``
 (see :mod:`crosscheck.sources`), and ``[upstream.NAME]`` says where that project
@@ -17,6 +24,9 @@ can be had. Paths may not leave the manifest's folder.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -28,7 +38,9 @@ from crosscheck.sources import Upstream, UpstreamFile, upstream_file_from_toml, 
 
 RESERVED_IDS = frozenset({"index", "summary"})
 """Pair ids that would name the run's own files in an output folder (``index.html``, ``summary.json``)."""
-PAIR_KEYS = ("id", "code", "review", "description", "upstream", "metadata")
+PAIR_KEYS = ("id", "code", "review", "labels", "description", "upstream", "metadata")
+SUFFIXES = (".toml", ".jsonl", ".csv")
+"""The manifest formats, by file extension."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,8 @@ class Pair:
     upstream: UpstreamFile | None
     description: str = ""
     metadata: tuple[tuple[str, str], ...] = ()
+    labels: Path | None = None
+    """Ground-truth labels of the pair's code (:mod:`crosscheck.labels`), if the manifest names them."""
 
     def display_paths(self, root: Path) -> tuple[str, str]:
         """(code, review) as reports show them: relative to the manifest, or the upstream path."""
@@ -69,19 +83,34 @@ class Manifest:
 
 
 def load_manifest(path: Path) -> Manifest:
-    """Read and check a manifest; every problem is an :class:`InputError` naming the pair."""
+    """Read and check a manifest (TOML, JSON Lines or CSV, by extension); every problem is an
+    :class:`InputError` naming the pair."""
     path = path.resolve()
+    if path.suffix.lower() not in SUFFIXES:
+        raise InputError(f"manifest {str(path)!r}: unknown format {path.suffix or '(no extension)'!r}; "
+                         f"use one of {', '.join(SUFFIXES)}")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(f"manifest {str(path)!r} does not exist") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+    except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"manifest {str(path)!r} cannot be read: {err}") from None
-    warnings = [f"{path.name}: unknown top-level key {key!r} ignored" for key in sorted(set(data) - {"pair", "upstream"})]
-    entries = data.get("pair", [])
+    warnings: list[str] = []
+    if path.suffix.lower() == ".toml":
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as err:
+            raise InputError(f"manifest {str(path)!r} cannot be read: {err}") from None
+        warnings += [f"{path.name}: unknown top-level key {key!r} ignored"
+                     for key in sorted(set(data) - {"pair", "upstream"})]
+        entries = data.get("pair", [])
+        upstreams = upstreams_from_toml(data)
+    else:
+        entries = _jsonl_entries(text, path) if path.suffix.lower() == ".jsonl" else _csv_entries(text, path)
+        upstreams = {}
     if not isinstance(entries, list) or not entries:
-        raise InputError(f"manifest {path.name} lists no [[pair]] entries")
-    upstreams = upstreams_from_toml(data)
+        kind = ": no [[pair]] entries" if path.suffix.lower() == ".toml" else ""
+        raise InputError(f"manifest {path.name} lists no pairs{kind}")
     pairs: list[Pair] = []
     seen: set[str] = set()
     for number, entry in enumerate(entries, 1):
@@ -94,6 +123,39 @@ def load_manifest(path: Path) -> Manifest:
         pairs.append(pair)
     return Manifest(path=path, pairs=tuple(pairs), upstreams=tuple(upstreams[k] for k in sorted(upstreams)),
                     warnings=tuple(warnings))
+
+
+def _jsonl_entries(text: str, path: Path) -> list[Any]:
+    entries = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entries.append(json.loads(line))
+        except json.JSONDecodeError as err:
+            raise InputError(f"{path.name}: line {number} is not JSON: {err.msg}") from None
+    return entries
+
+
+def _csv_entries(text: str, path: Path) -> list[Any]:
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip() for name in reader.fieldnames or ()]
+    missing = [name for name in ("id", "review") if name not in header]
+    if missing:
+        raise InputError(f"{path.name}: the header row has no {' or '.join(missing)} column")
+    if len(set(header)) != len(header):
+        raise InputError(f"{path.name}: the header row names a column twice")
+    entries = []
+    for row in reader:
+        if None in row:
+            raise InputError(f"{path.name}: line {reader.line_num} has more cells than the header")
+        cells = {key.strip(): value.strip() for key, value in row.items() if value is not None and value.strip()}
+        if not cells:
+            continue
+        entry: dict[str, Any] = {k: v for k, v in cells.items() if k in PAIR_KEYS}
+        entry["metadata"] = {k: v for k, v in cells.items() if k not in PAIR_KEYS}
+        entries.append(entry)
+    return entries
 
 
 def _pair(entry: Any, number: int, path: Path, warnings: list[str]) -> Pair:
@@ -123,7 +185,8 @@ def _pair(entry: Any, number: int, path: Path, warnings: list[str]) -> Pair:
         code=_inside(path.parent, entry["code"], where, "code") if "code" in entry else None,
         upstream=upstream_file_from_toml(upstream) if upstream is not None else None,
         description=str(entry.get("description", "")),
-        metadata=tuple(sorted((str(k), str(v)) for k, v in metadata.items())),
+        metadata=tuple((str(k), str(v)) for k, v in metadata.items()),
+        labels=_inside(path.parent, entry["labels"], where, "labels") if entry.get("labels") else None,
     )
 
 

@@ -139,7 +139,7 @@ class Options:
     min_severity: Severity = Severity.MEDIUM
     """Findings below this severity do not contradict a "no defects" verdict."""
     analyzers: tuple[str, ...] = ()
-    """Analyzer names to run; empty means every installed plugin."""
+    """Analyzer names to run; empty means every installed plugin that is not opt-in (ruff is)."""
     rules: str | None = None
     """Semgrep rule folder; None means the pack that ships with crosscheck."""
     timeout_s: float = 600.0

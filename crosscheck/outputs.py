@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -15,10 +15,15 @@ from crosscheck.report import Report
 
 def write_reports(report: Report, folder: Path, name: str, formats: Iterable[Format]) -> tuple[str, ...]:
     """Write ``report`` as ``folder/name.<suffix>`` in each format; the file names written, in order."""
+    return write_rendered({fmt: render(report, fmt) for fmt in formats}, folder, name)
+
+
+def write_rendered(texts: Mapping[Format, str], folder: Path, name: str) -> tuple[str, ...]:
+    """Write already rendered reports as ``folder/name.<suffix>``; the file names written, in order."""
     written = []
-    for fmt in formats:
+    for fmt, text in texts.items():
         filename = f"{name}.{SUFFIXES[fmt]}"
-        write_atomic(folder / filename, render(report, fmt))
+        write_atomic(folder / filename, text)
         written.append(filename)
     return tuple(written)
 

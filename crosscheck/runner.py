@@ -14,6 +14,7 @@ from pathlib import Path
 
 from crosscheck import pipeline
 from crosscheck.atomic import write_atomic
+from crosscheck.batch_summary import group_rows, summary_csv, summary_html, summary_json
 from crosscheck.errors import CrosscheckError, InputError
 from crosscheck.formats import Format
 from crosscheck.inputs import load_review
@@ -50,10 +51,10 @@ def check_manifest(manifest: Manifest, options: Options, resolver: Resolver | No
         try:
             report = check_pair(pair, manifest, options, resolver)
         except CrosscheckError as err:
-            outcome = PairOutcome(pair.id, code_name, review_name, None, str(err))
+            outcome = PairOutcome(pair.id, code_name, review_name, None, str(err), metadata=pair.metadata)
         else:
             files = write_reports(report, output_dir, pair.id, formats) if output_dir else ()
-            outcome = PairOutcome(pair.id, code_name, review_name, report, None, files)
+            outcome = PairOutcome(pair.id, code_name, review_name, report, None, files, pair.metadata)
         outcomes.append(outcome)
         if on_result:
             on_result(outcome)
@@ -67,3 +68,15 @@ def write_summary(outcomes: Sequence[PairOutcome], output_dir: Path, title: str)
     rows = summary_rows(outcomes)
     write_atomic(output_dir / "index.html", index_page(rows, title))
     write_atomic(output_dir / "summary.json", json.dumps(rows, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def write_batch_summary(outcomes: Sequence[PairOutcome], output_dir: Path, title: str,
+                        group_by: Sequence[str] = ()) -> None:
+    """The dataset summary of a batch in ``output_dir``, pairs grouped by ``group_by`` metadata keys (default:
+    every key): ``index.html`` (tables, plots and a link to every pair's report), ``summary.csv`` (one line
+    per group) and ``summary.json`` (the groups and one row per pair)."""
+    rows = summary_rows(outcomes)
+    groups = group_rows(rows, group_by)
+    write_atomic(output_dir / "index.html", summary_html(groups, rows, title))
+    write_atomic(output_dir / "summary.csv", summary_csv(groups))
+    write_atomic(output_dir / "summary.json", summary_json(groups, rows))

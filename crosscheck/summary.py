@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from crosscheck.gates import GateSpec, failed_gates, met_gates
 from crosscheck.report import Report
 
 
@@ -21,14 +22,38 @@ class PairOutcome:
     """Why the pair could not be checked; None when it was."""
     files: tuple[str, ...] = ()
     """Report files written for this pair, relative to the output folder."""
+    metadata: tuple[tuple[str, str], ...] = ()
+    """The pair's free metadata from the manifest (model, prompt, run, ...), in manifest order."""
+    cached: CachedReport | None = None
+    """For a pair whose reports came from the cache (then ``report`` is None): its row and gate counts."""
+
+    def gate_lines(self, gates: Iterable[GateSpec]) -> tuple[str, ...]:
+        """The gates of ``gates`` the pair meets (see :func:`crosscheck.gates.failed_gates`)."""
+        if self.report is not None:
+            return failed_gates(self.report, gates)
+        return met_gates(dict(self.cached.gates), gates) if self.cached is not None else ()
+
+
+@dataclass(frozen=True)
+class CachedReport:
+    """What a batch keeps of a checked pair besides its report files: enough to summarise it and gate on it."""
+
+    row: Mapping[str, object]
+    """Its :func:`summary_rows` row."""
+    gates: tuple[tuple[str, int], ...]
+    """:func:`crosscheck.gates.gate_counts` of its report."""
 
 
 def summary_rows(outcomes: Sequence[PairOutcome]) -> list[dict[str, object]]:
     """One plain row per pair: what the summary table and the index page show."""
     rows: list[dict[str, object]] = []
     for outcome in outcomes:
+        if outcome.report is None and outcome.cached is not None:
+            rows.append(dict(outcome.cached.row))
+            continue
         row: dict[str, object] = {"id": outcome.id, "code": outcome.code, "review": outcome.review,
-                                  "files": list(outcome.files), "error": outcome.error}
+                                  "files": list(outcome.files), "error": outcome.error,
+                                  "metadata": dict(outcome.metadata)}
         if outcome.report is not None:
             data = outcome.report.to_dict()
             metrics = data["metrics"]
@@ -41,6 +66,15 @@ def summary_rows(outcomes: Sequence[PairOutcome]) -> list[dict[str, object]]:
                 "findings": metrics["findings"]["total"],
                 "missed": metrics["findings"].get("missed", 0),
                 "grounding_rate": metrics["grounding_rate"],
+                "metrics": {key: metrics[key] for key in ("claim_precision", "finding_recall", "grounding_rate",
+                                                          "specificity", "verdict_consistent")},
+                "all_outcomes": dict(metrics["outcomes"]),
+                "finding_statuses": {k: v for k, v in metrics["findings"].items() if k not in ("total", "relevant")},
+                "relevant": metrics["findings"]["relevant"],
+                "labels": None if data["labels"] is None else {
+                    side: {k: data["labels"][side][k] for k in ("true_positives", "false_positives",
+                                                                "false_negatives", "precision", "recall", "f1")}
+                    for side in ("review", "analyzers")} | {"agreement": data["labels"]["agreement"]},
                 "source": "local" if source is None else
                 f"{source['kind']} {source['revision']}{'' if source['exact'] else ' (not the reviewed revision)'}",
             }

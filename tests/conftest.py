@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -148,3 +149,20 @@ def validate_sarif() -> Callable[[str], dict[str, Any]]:
         return data
 
     return validate
+
+
+# --- headless Chromium (Debian's chromium package), for the HTML pages -----------------------------------------
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+"""Headless, and nothing that reaches the network on its own."""
+
+
+def chromium() -> str:
+    """The Chromium binary; skips the test without one, unless CROSSCHECK_REQUIRE_CHROMIUM is set."""
+    binary = next((path for name in ("chromium", "chromium-browser") if (path := shutil.which(name))), None)
+    if binary is None:
+        if os.environ.get("CROSSCHECK_REQUIRE_CHROMIUM"):
+            pytest.fail("CROSSCHECK_REQUIRE_CHROMIUM is set but no chromium is installed (apt-get install chromium)")
+        pytest.skip("chromium is not installed")
+    return binary

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import re
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -23,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from conftest import GOLDEN, REPO, assert_golden, with_data
+from conftest import CHROMIUM_FLAGS, GOLDEN, REPO, assert_golden, chromium, with_data
 from crosscheck import pipeline
 from crosscheck.formats import html_format
 from crosscheck.formats.html_format import render
@@ -39,8 +37,6 @@ HOSTILE_RAW = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><
 HOSTILE_ESCAPED = ["&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;img src=x onerror=alert(1)&gt;",
                    "&#34;&gt;&lt;svg onload=alert(1)&gt;", "[31mred[0m", "&lt;b&gt;b&lt;/b&gt;",
                    "![x](http://e.example/) [c](javascript:alert(1))"]
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 class Page(HTMLParser):
@@ -221,14 +217,6 @@ def test_a_long_file_renders_each_line_once(tmp_path: Path) -> None:
 
 # --- headless Chromium -------------------------------------------------------------------------------------------
 
-def chromium() -> str:
-    """The Chromium binary; skips the test without one, unless CROSSCHECK_REQUIRE_CHROMIUM is set."""
-    binary = next((path for name in ("chromium", "chromium-browser") if (path := shutil.which(name))), None)
-    if binary is None:
-        if os.environ.get("CROSSCHECK_REQUIRE_CHROMIUM"):
-            pytest.fail("CROSSCHECK_REQUIRE_CHROMIUM is set but no chromium is installed (apt-get install chromium)")
-        pytest.skip("chromium is not installed")
-    return binary
 
 
 def browse(page: Path, *args: str) -> str:

@@ -38,7 +38,7 @@ def test_a_manifest_with_metadata(tmp_path):
      "duplicate id 'a'"),
     ('[[pair]]\nid = "a"\ncode = "../a.py"\nreview = "a.md"\n', "leaves the manifest's folder"),
     ('[[pair]]\nid = "a"\ncode = "/etc/passwd"\nreview = "a.md"\n', "leaves the manifest's folder"),
-    ('title = "x"\n', "lists no [[pair]]"),
+    ('title = "x"\n', "lists no pairs: no [[pair]] entries"),
     ('[[pair]\n', "cannot be read"),
 ])
 def test_bad_manifests_are_refused_with_the_reason(tmp_path, body, message):

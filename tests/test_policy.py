@@ -21,7 +21,7 @@ from crosscheck.analyzers.semgrep import default_rules_dir
 from crosscheck.cli import cli
 from crosscheck.errors import InputError
 from crosscheck.formats import Format, render
-from crosscheck.gates import Gate, GateSpec, failed_gates, parse_gate
+from crosscheck.gates import Gate, GateSpec, failed_gates, gate_counts, parse_gate
 from crosscheck.models import Options, Severity
 
 SUPPRESSED_CODE = """\
@@ -218,6 +218,9 @@ def test_fail_on_takes_a_severity_for_finding_gates_only(suppressed):
     assert failed_gates(report, {parse_gate("missed:high")}) == ("missed:high: 6",)
     assert failed_gates(report, {parse_gate("missed")})[0].startswith("missed: ")
     assert failed_gates(report, {parse_gate("contradicted:high")}) == ("contradicted:high: 1",)
+    both = failed_gates(report, {parse_gate("missed:high"), parse_gate("missed"), parse_gate("ungrounded")})
+    assert [line.split(":")[0:2] for line in both] == [["missed", " 10"], ["missed", "high"]]
+    assert gate_counts(report)["missed:high"] == 6 and gate_counts(report)["ungrounded"] == 0
 
 
 def test_fail_on_severity_on_the_command_line(suppressed):

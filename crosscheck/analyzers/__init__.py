@@ -4,7 +4,8 @@ Built-in analyzers are registered through the same entry-point group as
 third-party ones, so they are found and loaded the same way. Loading is two
 phase, as in flake8: first find (sorted by name, for determinism), then load
 only the ones asked for; a plugin that fails to load is named with its
-distribution.
+distribution. With no names given, the plugins whose class is ``default``
+run; an opt-in one (``default = False``, like ``ruff``) runs only when named.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def available(entry_points: Iterable[importlib.metadata.EntryPoint] | None = Non
 
 
 def load(names: Sequence[str] = (), entry_points: Iterable[importlib.metadata.EntryPoint] | None = None) -> tuple[Analyzer, ...]:
-    """Instantiate the named analyzers (all installed ones when ``names`` is empty)."""
+    """Instantiate the named analyzers (when ``names`` is empty, every installed ``default`` one)."""
     found = available(entry_points)
     if not found:
         raise PluginError(f"no analyzer plugins are installed (entry-point group {GROUP!r}); reinstall crosscheck")
@@ -50,7 +51,8 @@ def load(names: Sequence[str] = (), entry_points: Iterable[importlib.metadata.En
             raise PluginError(f"analyzer plugin {name!r}{dist} failed to load: {err}") from err
         if not (isinstance(cls, type) and issubclass(cls, Analyzer)):
             raise PluginError(f"analyzer plugin {name!r}{dist} is not a crosscheck Analyzer subclass")
-        analyzers.append(cls())
+        if names or cls.default:
+            analyzers.append(cls())
     return tuple(analyzers)
 
 

@@ -15,7 +15,7 @@ from crosscheck.analyzers.base import (
     FileComments,
     ProcessTimeout,
     ReportError,
-    finalize,
+    completed_run,
     fingerprint,
     json_report,
     run_process,
@@ -43,6 +43,14 @@ class BanditAnalyzer(Analyzer):
     """
 
     name = "bandit"
+    jobs = 2  # bandit uses one core; a batch splits its files across processes
+
+    def cache_key(self, options: Options) -> str | None:
+        try:
+            version = importlib.metadata.version("bandit")
+        except importlib.metadata.PackageNotFoundError:
+            return None
+        return f"bandit {version} --ignore-nosec"
 
     def run(self, target: CodeTarget, options: Options) -> AnalyzerRun:
         try:
@@ -97,9 +105,7 @@ def parse_report(report: dict[str, Any], target: CodeTarget, version: str, durat
         f"{relative.get(str(e.get('filename')), e.get('filename'))}: {e.get('reason', 'error')}"
         for e in report.get("errors") or []
     ))
-    status = RunStatus.PARTIAL if errors else RunStatus.OK
-    message = f"bandit could not analyze {len(errors)} file(s)" if errors else ""
-    return AnalyzerRun("bandit", version, status, finalize(findings), errors, message, duration_s)
+    return completed_run("bandit", version, findings, errors, duration_s)
 
 
 @functools.cache

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from crosscheck.models import AnalyzerRun, CodeTarget, Finding, Options
+from crosscheck.models import AnalyzerRun, CodeTarget, Finding, Options, RunStatus
 
 
 class Analyzer(abc.ABC):
@@ -30,9 +30,22 @@ class Analyzer(abc.ABC):
     name: ClassVar[str]
     """Short stable name, also the entry-point name (``bandit``, ``semgrep``)."""
 
+    default: ClassVar[bool] = True
+    """Runs when no analyzer is named; an opt-in plugin sets False and runs only when named."""
+
+    jobs: ClassVar[int] = 1
+    """How many processes a batch may split this analyzer's files across (for analyzers that use
+    one core each, like bandit); 1 for analyzers that use every core themselves."""
+
     @abc.abstractmethod
     def run(self, target: CodeTarget, options: Options) -> AnalyzerRun:
         """Analyze every file of ``target`` and return the normalized result."""
+
+    def cache_key(self, options: Options) -> str | None:
+        """What the analyzer's result for one file depends on besides the file: its version and
+        configuration (rules), as text. None (the default) means its results are never cached;
+        a plugin that returns a key promises that each file's findings depend only on that file."""
+        return None
 
 
 @dataclass(frozen=True)
@@ -150,6 +163,16 @@ def fingerprint(analyzer: str, rule_id: str, path: str, snippet: str) -> str:
     normalized = _SPACE.sub(" ", snippet).strip()
     digest = hashlib.sha256("\x1f".join((analyzer, rule_id, path, normalized)).encode("utf-8"))
     return digest.hexdigest()[:32]
+
+
+def completed_run(name: str, version: str, findings: Iterable[Finding], errors: Iterable[str],
+                  duration_s: float) -> AnalyzerRun:
+    """The run of an analyzer that finished: ``partial`` when some files had ``errors``
+    (``"path: reason"``), ``ok`` otherwise; findings finalized, errors sorted."""
+    errors = tuple(sorted(errors))
+    status = RunStatus.PARTIAL if errors else RunStatus.OK
+    message = f"{name} could not analyze {len(errors)} file(s)" if errors else ""
+    return AnalyzerRun(name, version, status, finalize(findings), errors, message, duration_s)
 
 
 def finalize(findings: Iterable[Finding]) -> tuple[Finding, ...]:

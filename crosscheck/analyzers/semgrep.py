@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import re
 import shutil
 import sys
@@ -17,7 +19,7 @@ from crosscheck.analyzers.base import (
     ProcessTimeout,
     ReportError,
     child_env,
-    finalize,
+    completed_run,
     fingerprint,
     json_report,
     run_process,
@@ -78,6 +80,21 @@ class SemgrepAnalyzer(Analyzer):
     """
 
     name = "semgrep"
+
+    def cache_key(self, options: Options) -> str | None:
+        """semgrep's version and the content of every rule file (OSS semgrep looks at one file at a time)."""
+        rules = Path(options.rules) if options.rules else default_rules_dir()
+        try:
+            version = importlib.metadata.version("semgrep")
+        except importlib.metadata.PackageNotFoundError:
+            return None  # a semgrep from elsewhere: its version is not known before it runs
+        files = sorted(p for p in ([rules] if rules.is_file() else rules.rglob("*"))
+                       if p.is_file() and p.suffix in (".yaml", ".yml"))
+        digest = hashlib.sha256()
+        for path in files:
+            digest.update(f"{path.relative_to(rules) if rules.is_dir() else path.name}\0".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        return f"semgrep {version} {' '.join(SCAN_FLAGS)} rules {digest.hexdigest()}"
 
     def run(self, target: CodeTarget, options: Options) -> AnalyzerRun:
         exe = semgrep_executable()
@@ -187,9 +204,7 @@ def parse_report(report: dict[str, Any], target: CodeTarget, duration_s: float) 
     if fatal:
         return AnalyzerRun("semgrep", version, RunStatus.FAILED, errors=tuple(sorted(errors)),
                            message=f"semgrep reported an error: {fatal[0]}", duration_s=duration_s)
-    status = RunStatus.PARTIAL if errors else RunStatus.OK
-    message = f"semgrep could not analyze {len(errors)} file(s)" if errors else ""
-    return AnalyzerRun("semgrep", version, status, finalize(findings), tuple(sorted(errors)), message, duration_s)
+    return completed_run("semgrep", version, findings, errors, duration_s)
 
 
 def _lines_of(target: CodeTarget, path: str) -> tuple[str, ...]:

@@ -1,0 +1,261 @@
+"""Shared analysis for a batch: each unique file analyzed once per analyzer, and a persistent cache.
+
+A dataset cites the same files many times (one file, several models, prompts and
+runs). :func:`analyze` takes every code target of a batch, keeps one copy of each
+file content (by sha256), looks each up in the :class:`AnalysisCache`, and runs
+the analyzers only on the files it lacks: staged into a temporary folder (hard
+links where possible), in as few invocations as the analyzer allows (semgrep is
+given one folder, since it is slow with long file lists and uses every core
+itself; bandit's files are split across :attr:`~crosscheck.analyzers.base.Analyzer.jobs`
+processes, since it uses one core), all analyzers at once. :meth:`Analysis.runs_for`
+then gives each target the runs a direct check would give it: the same findings
+with the target's own paths and fingerprints, the same per-file errors, status and
+message. A test holds batch results to checking each pair alone.
+
+The cache is keyed by the analyzer's :meth:`~crosscheck.analyzers.base.Analyzer.cache_key`
+(its version and rules), crosscheck's own code (a change to crosscheck can change
+how findings are normalized) and the file's sha256. Entries are JSON files under the
+user cache folder, written atomically (temporary file and rename), so two runs that
+share the cache at worst both write the same entry. A failed or timed-out run is not
+cached. Plugins that give no cache key are run on every batch.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from crosscheck import analyzers
+from crosscheck.analyzers.base import Analyzer, completed_run, fingerprint
+from crosscheck.atomic import write_atomic
+from crosscheck.models import AnalyzerRun, CodeTarget, Confidence, Finding, Options, Severity, SourceFile
+from crosscheck.sources import default_cache_dir
+
+CACHE_FORMAT = 1
+"""Bumped when the layout of a cache entry changes."""
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """One analyzer's result for one file content: findings and errors that name no path."""
+
+    version: str
+    """The analyzer's version as its run reported it."""
+    findings: tuple[Finding, ...]
+    """With ``path`` and ``fingerprint`` empty: they depend on where a target holds the file."""
+    errors: tuple[str, ...]
+    """Why the analyzer could not analyze the file, without the ``"path: "`` prefix."""
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """sha256 of crosscheck's own modules and data, so that a changed crosscheck never reads
+    results its previous code normalized."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".toml", ".json")
+                       and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+class AnalysisCache:
+    """The persistent cache under ``base`` (default: the user cache folder).
+
+    ``analysis/<key>/<sha256[:2]>/<sha256>.json``: one analyzer's result for one file content;
+    ``reports/<key[:2]>/<key>.json``: one pair's rendered reports, summary row and gate counts,
+    keyed by everything the reports depend on (see :mod:`crosscheck.batch`).
+    """
+
+    def __init__(self, base: Path | None = None) -> None:
+        self.base = base if base is not None else default_cache_dir()
+
+    def key(self, analyzer: Analyzer, options: Options) -> str | None:
+        """The folder name for ``analyzer``'s results under ``options``; None when they are not cached."""
+        plugin_key = analyzer.cache_key(options)
+        if plugin_key is None:
+            return None
+        text = json.dumps([CACHE_FORMAT, analyzer.name, plugin_key, code_fingerprint()])
+        return f"{analyzer.name}-{hashlib.sha256(text.encode()).hexdigest()[:32]}"
+
+    def _path(self, key: str, sha256: str) -> Path:
+        return self.base / "analysis" / key / sha256[:2] / f"{sha256}.json"
+
+    def get(self, key: str, sha256: str) -> FileResult | None:
+        """The cached result, or None when there is none or it cannot be read (it is then rewritten)."""
+        data = self._read(self._path(key, sha256))
+        try:
+            return _result_from(data) if data is not None else None
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, sha256: str, result: FileResult) -> None:
+        write_atomic(self._path(key, sha256), json.dumps(_result_data(result), sort_keys=True))
+
+    def get_reports(self, key: str) -> dict[str, Any] | None:
+        """A pair's cached reports entry (see :mod:`crosscheck.batch`), or None."""
+        return self._read(self.base / "reports" / key[:2] / f"{key}.json")
+
+    def put_reports(self, key: str, entry: dict[str, Any]) -> None:
+        # key order kept: a summary row's dicts are in the order the page shows them
+        write_atomic(self.base / "reports" / key[:2] / f"{key}.json", json.dumps(entry))
+
+    @staticmethod
+    def _read(path: Path) -> dict[str, Any] | None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def clear(self) -> int:
+        """Remove every cached analyzer result and report; the number of entries removed."""
+        count = 0
+        for folder in (self.base / "analysis", self.base / "reports"):
+            if folder.is_dir():
+                count += sum(1 for p in folder.rglob("*.json") if p.is_file())
+                shutil.rmtree(folder)
+        return count
+
+
+def _result_data(result: FileResult) -> dict[str, Any]:
+    return {"version": result.version, "errors": list(result.errors), "findings": [
+        {"analyzer": f.analyzer, "rule_id": f.rule_id, "cwe": list(f.cwe), "severity": f.severity.value,
+         "confidence": f.confidence.value, "line": f.line, "end_line": f.end_line, "message": f.message,
+         "snippet": f.snippet, "vocabulary": list(f.vocabulary), "suppression": f.suppression}
+        for f in result.findings]}
+
+
+def _result_from(data: dict[str, Any]) -> FileResult:
+    findings = tuple(
+        Finding(analyzer=str(f["analyzer"]), rule_id=str(f["rule_id"]), cwe=tuple(int(c) for c in f["cwe"]),
+                severity=Severity(f["severity"]), confidence=Confidence(f["confidence"]), path="",
+                line=int(f["line"]), end_line=int(f["end_line"]), message=str(f["message"]),
+                snippet=str(f["snippet"]), fingerprint="", vocabulary=tuple(str(t) for t in f["vocabulary"]),
+                suppression=str(f["suppression"]))
+        for f in data["findings"])
+    return FileResult(str(data["version"]), findings, tuple(str(e) for e in data["errors"]))
+
+
+@dataclass
+class Analysis:
+    """Every analyzer's results for every file content of a batch."""
+
+    names: tuple[str, ...]
+    results: dict[tuple[str, str], FileResult] = field(default_factory=dict)
+    """By (analyzer name, file sha256)."""
+    failures: dict[tuple[str, str], AnalyzerRun] = field(default_factory=dict)
+    """By (analyzer name, file sha256): the failed run that should have analyzed the file."""
+    durations: dict[str, float] = field(default_factory=dict)
+    """Seconds each analyzer ran in this batch (0 when every result came from the cache)."""
+    cached: int = 0
+    """Results taken from the cache."""
+    analyzed: int = 0
+    """Results computed in this batch."""
+
+    def runs_for(self, target: CodeTarget) -> tuple[AnalyzerRun, ...]:
+        """The runs a direct check of ``target`` gives: findings and errors under the target's paths."""
+        runs = []
+        for name in self.names:
+            failed = next((self.failures[name, f.sha256] for f in target.files
+                           if (name, f.sha256) in self.failures), None)
+            if failed is not None:
+                runs.append(failed)
+                continue
+            findings: list[Finding] = []
+            errors: list[str] = []
+            version = ""
+            for source in target.files:
+                result = self.results[name, source.sha256]
+                version = version or result.version
+                findings += [replace(f, path=source.path, fingerprint=fingerprint(name, f.rule_id, source.path, f.snippet))
+                             for f in result.findings]
+                errors += [f"{source.path}: {e}" for e in result.errors]
+            runs.append(completed_run(name, version, findings, errors, self.durations.get(name, 0.0)))
+        return tuple(runs)
+
+
+def analyze(plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options: Options,
+            cache: AnalysisCache | None) -> Analysis:
+    """Analyze every distinct file of ``targets`` with every plugin, through ``cache`` when given."""
+    unique: dict[str, SourceFile] = {}
+    for target in targets:
+        for source in target.files:
+            unique.setdefault(source.sha256, source)
+    analysis = Analysis(tuple(p.name for p in plugins))
+    jobs: list[tuple[Analyzer, str | None, list[SourceFile]]] = []
+    for plugin in plugins:
+        key = cache.key(plugin, options) if cache is not None else None
+        missing = []
+        for sha, source in sorted(unique.items()):
+            hit = cache.get(key, sha) if cache is not None and key is not None else None
+            if hit is None:
+                missing.append(source)
+            else:
+                analysis.results[plugin.name, sha] = hit
+                analysis.cached += 1
+        chunks = max(1, min(plugin.jobs, os.cpu_count() or 1, len(missing)))
+        jobs += [(plugin, key, missing[i::chunks]) for i in range(chunks) if missing[i::chunks]]
+    if not jobs:
+        return analysis
+    with tempfile.TemporaryDirectory(prefix="crosscheck-batch-") as stage:
+        staged = [_stage(Path(stage) / f"job{n}", files) for n, (_, _, files) in enumerate(jobs)]
+        with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="analyzer") as pool:
+            runs = list(pool.map(lambda job: _guarded(job[0][0], job[1], options), zip(jobs, staged, strict=True)))
+    for (plugin, key, files), run in zip(jobs, runs, strict=True):
+        analysis.durations[plugin.name] = max(analysis.durations.get(plugin.name, 0.0), run.duration_s)
+        if not run.produced_result:
+            for source in files:
+                analysis.failures[plugin.name, source.sha256] = replace(run, duration_s=0.0)
+            continue
+        for sha, result in _split(run, files).items():
+            analysis.results[plugin.name, sha] = result
+            analysis.analyzed += 1
+            if cache is not None and key is not None:
+                cache.put(key, sha, result)
+    return analysis
+
+
+def _guarded(plugin: Analyzer, target: CodeTarget, options: Options) -> AnalyzerRun:
+    return analyzers.run_all([plugin], target, options)[0]
+
+
+def _stage(folder: Path, files: Sequence[SourceFile]) -> CodeTarget:
+    """Put ``files`` into ``folder/<sha256>/<their path>`` (hard links, else copies): one folder to hand
+    an analyzer, where each file keeps its name and its folders (rules may look at paths)."""
+    staged = []
+    for source in files:
+        relative = f"{source.sha256}/{source.path}"
+        dest = folder / relative
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source.abspath, dest)
+        except OSError:
+            shutil.copyfile(source.abspath, dest)
+        staged.append(replace(source, path=relative, abspath=str(dest)))
+    return CodeTarget(root=str(folder), is_dir=True, files=tuple(sorted(staged, key=lambda s: s.path)))
+
+
+def _split(run: AnalyzerRun, files: Sequence[SourceFile]) -> dict[str, FileResult]:
+    """A run over a staged folder, as one result per file content."""
+    by_path = {f"{source.sha256}/{source.path}": source.sha256 for source in files}
+    findings: dict[str, list[Finding]] = {sha: [] for sha in by_path.values()}
+    errors: dict[str, list[str]] = {sha: [] for sha in by_path.values()}
+    for finding in run.findings:
+        if finding.path in by_path:
+            findings[by_path[finding.path]].append(replace(finding, path="", fingerprint=""))
+    for error in run.errors:
+        path, _, reason = error.partition(": ")
+        if path in by_path:
+            errors[by_path[path]].append(reason)
+    return {sha: FileResult(run.version, tuple(findings[sha]), tuple(errors[sha])) for sha in by_path.values()}

@@ -1,0 +1,183 @@
+"""Checking a dataset of pairs (``crosscheck batch``): shared analysis, then one report per pair.
+
+The stages of :mod:`crosscheck.pipeline`, arranged for many pairs:
+
+1. every pair's code, review and labels are loaded (a pair that cannot be is
+   recorded with its reason and does not stop the others);
+2. the analyzers run once over every distinct file of the batch
+   (:func:`crosscheck.analysis.analyze`, through the persistent cache) in the
+   background, while the reviews are read and grounded;
+3. each pair is reconciled with its share of the analysis and its reports are
+   written at once, so an interrupted batch keeps every finished pair.
+
+Each pair's report is the one ``crosscheck check`` gives for that pair alone (a
+test holds the two to each other).
+
+With a cache, a pair's rendered reports, summary row and gate counts are kept too,
+keyed by everything they depend on: crosscheck's code, each analyzer's cache key
+(version, rules), the options, the formats, the pair's id, display paths and
+metadata, and the sha256 of each code file, of the review and of the labels. A
+later batch over the same pair writes them from the cache without reading,
+grounding or analyzing anything. Pairs whose code is fetched, or checked by an
+analyzer that gives no cache key, are always checked afresh.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from crosscheck import analyzers, pipeline
+from crosscheck.analysis import CACHE_FORMAT, Analysis, AnalysisCache, analyze, code_fingerprint
+from crosscheck.errors import CrosscheckError, InputError
+from crosscheck.formats import Format, render
+from crosscheck.gates import gate_counts
+from crosscheck.inputs import ReviewText, load_code, load_review
+from crosscheck.labels import Labels, load_labels
+from crosscheck.manifest import Manifest, Pair
+from crosscheck.models import CodeTarget, Options
+from crosscheck.outputs import write_rendered
+from crosscheck.sources import Provenance, Resolver
+from crosscheck.summary import CachedReport, PairOutcome, summary_rows
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    pair: Pair
+    prepared: pipeline.Prepared
+    labels: Labels | None
+    key: str | None
+    """The pair's key in the report cache; None when its reports are not cached."""
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch did: one outcome per pair (in manifest order, finished ones only when interrupted)."""
+
+    outcomes: tuple[PairOutcome, ...]
+    analysis: Analysis | None
+    interrupted: bool = False
+
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)``: stage ``load`` then ``check``."""
+
+
+def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *, output_dir: Path | None,
+              formats: Sequence[Format], cache: AnalysisCache | None,
+              progress: Progress = lambda stage, done, total: None) -> BatchResult:
+    """Check every pair of ``manifest``; with ``output_dir``, write each pair's reports as it is finished.
+
+    A ``KeyboardInterrupt`` while pairs are being checked ends the batch cleanly: the result
+    then holds the pairs finished so far (their reports are already written) and says so.
+    """
+    plugins = analyzers.load(options.analyzers)
+    plugin_keys = [cache.key(p, options) for p in plugins] if cache is not None else [None]
+    done_early: dict[str, PairOutcome] = {}
+    targets = []
+    to_prepare = []
+    for done, pair in enumerate(manifest.pairs, 1):
+        code_name, review_name = pair.display_paths(manifest.root)
+        try:
+            target, source = _code(pair, resolver)
+            review = dataclasses.replace(load_review(str(pair.review)), path=review_name)
+            labels = load_labels(pair.labels) if pair.labels is not None else None
+        except CrosscheckError as err:
+            done_early[pair.id] = PairOutcome(pair.id, code_name, review_name, None, str(err),
+                                              metadata=pair.metadata)
+            progress("load", done, len(manifest.pairs))
+            continue
+        key = None
+        if cache is not None and source is None and None not in plugin_keys:
+            key = _report_key(pair, manifest, target, review, plugin_keys, options, formats)
+            cached = _from_cache(cache, key, pair, manifest, formats, output_dir)
+            if cached is not None:
+                done_early[pair.id] = cached
+                progress("load", done, len(manifest.pairs))
+                continue
+        targets.append(target)
+        to_prepare.append((pair, target, review, source, labels, code_name, key))
+        progress("load", done, len(manifest.pairs))
+    analysis = None
+    outcomes: list[PairOutcome] = []
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis") as pool:
+            pending = pool.submit(analyze, plugins, targets, options, cache)
+            loaded = [_Loaded(pair, pipeline.prepare(target, review, code_name, source), labels, key)
+                      for pair, target, review, source, labels, code_name, key in to_prepare]
+            analysis = pending.result()
+        by_id = {item.pair.id: item for item in loaded}
+        for done, pair in enumerate(manifest.pairs, 1):
+            outcome = done_early.get(pair.id) or _check(by_id[pair.id], manifest, analysis, options, output_dir,
+                                                        formats, cache)
+            outcomes.append(outcome)
+            progress("check", done, len(manifest.pairs))
+    except KeyboardInterrupt:
+        return BatchResult(tuple(outcomes), analysis, interrupted=True)
+    return BatchResult(tuple(outcomes), analysis)
+
+
+def _code(pair: Pair, resolver: Resolver | None) -> tuple[CodeTarget, Provenance | None]:
+    if pair.upstream is None:
+        assert pair.code is not None  # the manifest guarantees one of code and upstream
+        return load_code(pair.code), None
+    if resolver is None:
+        raise InputError(f"pair {pair.id!r} needs its code fetched, but fetching is off")
+    resolved = resolver.resolve(pair.upstream)
+    return load_code(resolved.path), resolved.provenance
+
+
+def _check(item: _Loaded, manifest: Manifest, analysis: Analysis, options: Options, output_dir: Path | None,
+           formats: Sequence[Format], cache: AnalysisCache | None) -> PairOutcome:
+    pair = item.pair
+    code_name, review_name = pair.display_paths(manifest.root)
+    try:
+        report = pipeline.conclude(item.prepared, analysis.runs_for(item.prepared.target), options, item.labels)
+    except CrosscheckError as err:
+        return PairOutcome(pair.id, code_name, review_name, None, str(err), metadata=pair.metadata)
+    texts = {fmt: render(report, fmt) for fmt in formats}
+    files = write_rendered(texts, output_dir, pair.id) if output_dir else ()
+    outcome = PairOutcome(pair.id, code_name, review_name, report, None, files, pair.metadata)
+    if cache is not None and item.key is not None:
+        cache.put_reports(item.key, {"formats": {fmt.value: text for fmt, text in texts.items()},
+                                     "row": summary_rows([outcome])[0], "gates": gate_counts(report)})
+    return outcome
+
+
+def _report_key(pair: Pair, manifest: Manifest, target: CodeTarget, review: ReviewText,
+                plugin_keys: Sequence[str | None], options: Options, formats: Sequence[Format]) -> str:
+    """The pair's key in the report cache: a hash of everything its reports depend on."""
+    labels = None
+    if pair.labels is not None:
+        try:
+            labels = hashlib.sha256(pair.labels.read_bytes()).hexdigest()
+        except OSError:
+            labels = "unreadable"
+    parts = [CACHE_FORMAT, code_fingerprint(), list(plugin_keys), dataclasses.asdict(options),
+             sorted(f.value for f in formats), pair.id, pair.display_paths(manifest.root), list(pair.metadata),
+             target.is_dir, [(f.path, f.sha256) for f in target.files], review.sha256, review.encoding,
+             str(pair.labels) if pair.labels else None, labels]
+    return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
+
+
+def _from_cache(cache: AnalysisCache, key: str, pair: Pair, manifest: Manifest, formats: Sequence[Format],
+                output_dir: Path | None) -> PairOutcome | None:
+    """The pair's outcome from its cached reports (written to ``output_dir``), or None on a miss."""
+    entry = cache.get_reports(key)
+    if entry is None:
+        return None
+    try:
+        texts = {fmt: str(entry["formats"][fmt.value]) for fmt in formats}
+        row = dict(entry["row"])
+        gates = tuple((str(name), int(count)) for name, count in entry["gates"].items())
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None  # an entry from another layout: check the pair afresh, which rewrites it
+    code_name, review_name = pair.display_paths(manifest.root)
+    files = write_rendered(texts, output_dir, pair.id) if output_dir else ()
+    row["files"] = list(files)
+    return PairOutcome(pair.id, code_name, review_name, None, None, files, pair.metadata, CachedReport(row, gates))

@@ -1,0 +1,172 @@
+"""``crosscheck batch``: the same reports as checking each pair alone, shared analysis, the cache,
+manifest formats, and a clean stop on Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import CASES, REPO
+from crosscheck.analysis import AnalysisCache
+from crosscheck.batch import run_batch
+from crosscheck.cli import cli
+from crosscheck.formats import Format, render
+from crosscheck.manifest import load_manifest
+from crosscheck.models import Options, Severity
+from crosscheck.runner import check_pair
+from crosscheck.summary import summary_rows
+
+PY2 = "def legacy(cmd):\n    print 'running', cmd\n    exec cmd\n"
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory) -> Path:
+    """A small dataset: every test case, a folder pair, one file reviewed twice, Python 2 code, labels."""
+    root = tmp_path_factory.mktemp("dataset")
+    for case in sorted(p for p in CASES.iterdir() if (p / "review.md").is_file()):
+        shutil.copytree(case, root / "cases" / case.name)
+    shutil.copytree(REPO / "samples" / "quickstart", root / "quickstart")
+    (root / "pkg" / "sub").mkdir(parents=True)
+    (root / "pkg" / "a.py").write_text((CASES / "missed_findings" / "code.py").read_text(), encoding="utf-8")
+    (root / "pkg" / "sub" / "b.py").write_text(PY2, encoding="utf-8")
+    (root / "pkg.md").write_text("No security defects are detected in the code.\n", encoding="utf-8")
+    lines = ["id,code,review,labels,model,prompt"]
+    for n, case in enumerate(sorted(p.name for p in (root / "cases").iterdir())):
+        lines.append(f"{case},cases/{case}/code.py,cases/{case}/review.md,,model-{n % 2},p{n % 3}")
+    lines.append("again,cases/confirmed_exact/code.py,cases/missed_findings/review.md,,model-0,p9")
+    lines.append("quick,quickstart/invoices.py,quickstart/review.md,quickstart/labels.toml,model-1,p1")
+    lines.append("folder,pkg,pkg.md,,model-1,")
+    (root / "pairs.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+def _alone(manifest, options):
+    """Each pair checked by itself, the way `crosscheck check --manifest` does (analyzers run directly)."""
+    return {pair.id: check_pair(pair, manifest, options, None) for pair in manifest.pairs}
+
+
+def _without_labels(text):
+    return {k: v for k, v in json.loads(text).items() if k != "labels"}
+
+
+def test_batch_reports_equal_checking_each_pair_alone_cold_and_warm(dataset, tmp_path, validate_report):
+    manifest = load_manifest(dataset / "pairs.csv")
+    options = Options()
+    cache = AnalysisCache(tmp_path / "cache")
+    cold = run_batch(manifest, options, None, output_dir=tmp_path / "cold", formats=(Format.JSON,), cache=cache)
+    warm = run_batch(manifest, options, None, output_dir=tmp_path / "warm", formats=(Format.JSON,), cache=cache)
+    alone = _alone(manifest, options)
+    assert [o.id for o in cold.outcomes] == [o.id for o in warm.outcomes] == [p.id for p in manifest.pairs]
+    assert all(o.error is None for o in cold.outcomes + warm.outcomes)
+    for pair in manifest.pairs:
+        written = (tmp_path / "cold" / f"{pair.id}.json").read_text(encoding="utf-8")
+        validate_report(json.loads(written))
+        assert (tmp_path / "warm" / f"{pair.id}.json").read_text(encoding="utf-8") == written, pair.id
+        expected = render(alone[pair.id], Format.JSON)
+        if pair.labels is None:
+            assert written == expected, pair.id
+        else:  # check_pair takes no labels; the rest is the same
+            assert json.loads(written)["labels"] is not None
+            assert _without_labels(written) == _without_labels(expected)
+    unique = len({f.sha256 for o in cold.outcomes for f in o.report.code.files})
+    assert cold.analysis.analyzed == 2 * unique and cold.analysis.cached == 0  # bandit and semgrep, once per file
+    assert all(o.report is None and o.cached is not None for o in warm.outcomes)  # from the report cache
+    assert summary_rows(warm.outcomes) == summary_rows(cold.outcomes)
+    folder = next(o for o in cold.outcomes if o.id == "folder").report
+    assert {r.name: r.status.value for r in folder.runs}["bandit"] == "partial"  # the Python 2 file
+    assert any(e.startswith("sub/b.py: ") for r in folder.runs for e in r.errors)
+    # other options make other reports, from the same cached analysis
+    low = run_batch(manifest, Options(min_severity=Severity.LOW), None, output_dir=None, formats=(Format.JSON,),
+                    cache=cache)
+    assert low.analysis.analyzed == 0 and low.analysis.cached == 2 * unique
+    assert all(o.report is not None for o in low.outcomes)
+
+
+def test_without_a_cache_nothing_is_written(dataset, tmp_path, monkeypatch):
+    monkeypatch.setenv("CROSSCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    manifest = load_manifest(dataset / "pairs.csv")
+    result = run_batch(manifest, Options(), None, output_dir=None, formats=(), cache=None)
+    assert result.analysis.cached == 0 and result.analysis.analyzed > 0
+    assert not (tmp_path / "cache").exists()
+
+
+def test_a_broken_pair_is_reported_and_the_others_are_checked(dataset, tmp_path):
+    (tmp_path / "ok.py").write_text("import pickle\n", encoding="utf-8")
+    (tmp_path / "ok.md").write_text("No security defects are detected in the code.\n", encoding="utf-8")
+    (tmp_path / "pairs.jsonl").write_text(
+        '{"id": "ok", "code": "ok.py", "review": "ok.md", "metadata": {"model": "x"}}\n'
+        '{"id": "gone", "code": "ok.py", "review": "missing.md"}\n\n', encoding="utf-8")
+    result = run_batch(load_manifest(tmp_path / "pairs.jsonl"), Options(), None, output_dir=tmp_path / "out",
+                       formats=(Format.JSON,), cache=AnalysisCache(tmp_path / "cache"))
+    by_id = {o.id: o for o in result.outcomes}
+    assert by_id["ok"].error is None and by_id["ok"].metadata == (("model", "x"),)
+    assert "missing.md" in by_id["gone"].error
+    assert (tmp_path / "out" / "ok.json").is_file() and not (tmp_path / "out" / "gone.json").exists()
+
+
+def test_ctrl_c_keeps_the_finished_pairs(dataset, tmp_path):
+    manifest = load_manifest(dataset / "pairs.csv")
+
+    def interrupt(stage, done, total):
+        if stage == "check" and done == 2:
+            raise KeyboardInterrupt
+
+    out = tmp_path / "out"
+    result = run_batch(manifest, Options(), None, output_dir=out, formats=(Format.JSON,),
+                       cache=AnalysisCache(tmp_path / "cache"), progress=interrupt)
+    assert result.interrupted and len(result.outcomes) == 2
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{o.id}.json" for o in result.outcomes)
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_the_batch_command_writes_reports_and_the_summary(dataset, tmp_path, monkeypatch):
+    monkeypatch.setenv("CROSSCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["batch", str(dataset / "pairs.csv"), "--output-dir", str(out), "--format", "json",
+                                 "--format", "sarif"])
+    assert result.exit_code == 0, result.output
+    manifest = load_manifest(dataset / "pairs.csv")
+    names = {p.name for p in out.iterdir()}
+    assert {f"{p.id}.json" for p in manifest.pairs} | {f"{p.id}.sarif" for p in manifest.pairs} <= names
+    assert {"index.html", "summary.csv", "summary.json"} <= names
+    assert f"{len(manifest.pairs)} of {len(manifest.pairs)} pair(s) checked" in result.stdout
+    again = runner.invoke(cli, ["batch", str(dataset / "pairs.csv"), "--output-dir", str(tmp_path / "out2"),
+                                "--format", "json"])
+    assert "0 computed" in again.stdout
+    assert all((out / f"{p.id}.json").read_bytes() == (tmp_path / "out2" / f"{p.id}.json").read_bytes()
+               for p in manifest.pairs)
+    cleared = runner.invoke(cli, ["cache", "clear"])
+    assert cleared.exit_code == 0 and "removed" in cleared.stdout
+    assert not (tmp_path / "cache" / "analysis").exists()
+
+
+def test_bad_manifests_are_one_line_and_exit_2(tmp_path):
+    runner = CliRunner()
+    (tmp_path / "pairs.yaml").write_text("x", encoding="utf-8")
+    (tmp_path / "dup.csv").write_text("id,code,review\na,x.py,r.md\na,x.py,r.md\n", encoding="utf-8")
+    (tmp_path / "nohead.csv").write_text("code,review\nx.py,r.md\n", encoding="utf-8")
+    (tmp_path / "bad.jsonl").write_text('{"id": "a"\n', encoding="utf-8")
+    (tmp_path / "escape.jsonl").write_text('{"id": "a", "code": "../x.py", "review": "r.md"}\n', encoding="utf-8")
+    for name, message in (("pairs.yaml", "unknown format"), ("dup.csv", "duplicate id"),
+                          ("nohead.csv", "no id column"), ("bad.jsonl", "line 1 is not JSON"),
+                          ("escape.jsonl", "leaves the manifest's folder")):
+        result = runner.invoke(cli, ["batch", str(tmp_path / name), "--output-dir", str(tmp_path / "out")])
+        assert result.exit_code == 2, name
+        assert message in result.stderr and result.stderr.count("\n") == 1, (name, result.stderr)
+
+
+def test_summary_rows_carry_metadata_and_labels(dataset, tmp_path, monkeypatch):
+    monkeypatch.setenv("CROSSCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    assert CliRunner().invoke(cli, ["batch", str(dataset / "pairs.csv"), "--output-dir", str(out),
+                                    "--format", "json"]).exit_code == 0
+    summary = json.loads((out / "summary.json").read_text())
+    rows = summary["pairs"] if isinstance(summary, dict) else summary
+    quick = next(r for r in rows if r["id"] == "quick")
+    assert quick["metadata"] == {"model": "model-1", "prompt": "p1"}
+    assert quick["labels"]["review"]["true_positives"] >= 1

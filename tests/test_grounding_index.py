@@ -191,7 +191,7 @@ from typing import TYPE_CHECKING, Optional
 import collections.abc
 
 if TYPE_CHECKING:
-    from nova.db import api as db_api
+    from shop.db import api as db_api
 
 value: int = 1
 mapping: dict[str, "db_api.Thing"] = {}
@@ -214,8 +214,8 @@ from .pkg.mod import (name1,
                       )
 from ...deep import *
 from star.module import *
-from nova.db import api as db_api
-from nova import objects
+from shop.db import api as db_api
+from shop import objects
 db_api.instance_get(ctx)
 ET.parse(path).getroot().findall("x")
 abc.run()

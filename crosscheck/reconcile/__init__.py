@@ -20,9 +20,9 @@ A finding is tied to a claim on three signals, each recorded in a :class:`Match`
   CWE-78 and semgrep calling it CWE-95 both match a claim about code injection;
 - **location**: the finding is at the claim's cited lines (or where its quoted
   code really is), within ``NEAR_LINES`` of them, or in the same function or
-  class (libcst scopes). A claim with no anchors at all may be about anywhere;
+  class (scopes from the grounding index). A claim with no anchors at all may be about anywhere;
 - **vocabulary**: the claim uses words of the rule's own vocabulary ("md5",
-  "shell=True").
+  "weak hash").
 
 A defect claim is confirmed by a finding at its location with a compatible CWE
 or the rule's vocabulary (a claim about anywhere needs the CWE); an assurance is

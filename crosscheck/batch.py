@@ -43,7 +43,7 @@ from crosscheck.manifest import Manifest, Pair
 from crosscheck.models import CodeTarget, Options
 from crosscheck.outputs import write_rendered
 from crosscheck.sources import Provenance, Resolver
-from crosscheck.summary import CachedReport, PairOutcome, summary_rows
+from crosscheck.summary import PairOutcome, PairSummary, summary_rows
 
 
 @dataclass(frozen=True)
@@ -143,10 +143,12 @@ def _check(item: _Loaded, manifest: Manifest, analysis: Analysis, options: Optio
     texts = {fmt: render(report, fmt) for fmt in formats}
     files = write_rendered(texts, output_dir, pair.id) if output_dir else ()
     outcome = PairOutcome(pair.id, code_name, review_name, report, None, files, pair.metadata)
-    if cache is not None and item.key is not None:
-        cache.put_reports(item.key, {"formats": {fmt.value: text for fmt, text in texts.items()},
-                                     "row": summary_rows([outcome])[0], "gates": gate_counts(report)})
-    return outcome
+    if cache is None or item.key is None:
+        return outcome
+    summary = PairSummary(summary_rows([outcome])[0], tuple(gate_counts(report).items()))
+    cache.put_reports(item.key, {"formats": {fmt.value: text for fmt, text in texts.items()},
+                                 "row": summary.row, "gates": dict(summary.gates)})
+    return dataclasses.replace(outcome, summary=summary)  # the row is not computed again for the summary
 
 
 def _report_key(pair: Pair, manifest: Manifest, target: CodeTarget, review: ReviewText,
@@ -180,4 +182,4 @@ def _from_cache(cache: AnalysisCache, key: str, pair: Pair, manifest: Manifest, 
     code_name, review_name = pair.display_paths(manifest.root)
     files = write_rendered(texts, output_dir, pair.id) if output_dir else ()
     row["files"] = list(files)
-    return PairOutcome(pair.id, code_name, review_name, None, None, files, pair.metadata, CachedReport(row, gates))
+    return PairOutcome(pair.id, code_name, review_name, None, None, files, pair.metadata, PairSummary(row, gates))

@@ -41,9 +41,7 @@ float formatting):
 
 from __future__ import annotations
 
-import base64
 import csv
-import hashlib
 import io
 import json
 import math
@@ -57,10 +55,10 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from crosscheck import __version__
-from crosscheck.formats.html_format import environment, tone
+from crosscheck.formats.html_format import content_security_policy, environment, script_hash, tone
 from crosscheck.formats.markdown_format import OUTCOME_ORDER
 from crosscheck.formats.untrusted import one_line, printable
-from crosscheck.labels import Agreement
+from crosscheck.labels import Agreement, Score, score
 from crosscheck.reconcile import Consistency, FindingStatus
 from crosscheck.review.model import StatedVerdict
 
@@ -115,9 +113,8 @@ SCRIPT = """
 })();
 """
 """The page's only script: shows the pairs of one group. Trusted, constant text; the CSP admits it by its hash."""
-SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")
-CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-       f"script-src '{SCRIPT_HASH}'; base-uri 'none'; form-action 'none'")
+SCRIPT_HASH = script_hash(SCRIPT)
+CSP = content_security_policy(SCRIPT)
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _DIGITS = re.compile(r"([0-9]+)")
@@ -151,28 +148,13 @@ class Stats:
 
 
 @dataclass(frozen=True)
-class SummedScore:
-    """One side's label scores summed over pairs, with the micro ratios of the sums."""
-
-    true_positives: int
-    false_positives: int
-    false_negatives: int
-    precision: float | None
-    """TP / (TP + FP) of the sums, rounded to 4 places; None when the denominator is 0."""
-    recall: float | None
-    """TP / (TP + FN) of the sums."""
-    f1: float | None
-    """2·TP / (2·TP + FP + FN) of the sums."""
-
-
-@dataclass(frozen=True)
 class LabelTotals:
     """A group's comparison with ground-truth labels, over its checked pairs that have labels."""
 
     pairs: int
     """Checked pairs with labels."""
-    review: SummedScore
-    analyzers: SummedScore
+    review: Score
+    analyzers: Score
     agreement: Agreement
     """Labels found by both sides, the review only, the analyzers only, neither; summed."""
 
@@ -331,13 +313,10 @@ def _label_totals(labels: Sequence[Mapping[str, object]]) -> LabelTotals | None:
     return LabelTotals(len(labels), review, analyzers, Agreement(**agreement))
 
 
-def _summed(scores: Sequence[Mapping[str, object]]) -> SummedScore:
+def _summed(scores: Sequence[Mapping[str, object]]) -> Score:
+    """One side's scores summed over pairs, with the micro precision, recall and F1 of the sums."""
     tp, fp, fn = (sum(_int(s.get(f)) for s in scores) for f in ("true_positives", "false_positives", "false_negatives"))
-    return SummedScore(tp, fp, fn, _ratio(tp, tp + fp), _ratio(tp, tp + fn), _ratio(2 * tp, 2 * tp + fp + fn))
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
+    return score(tp, fp, fn)
 
 
 def _mapping(value: object) -> Mapping[str, object]:
@@ -486,7 +465,7 @@ def _group_view(number: int, group: Group) -> dict[str, Any]:
     sides = []
     if labels is not None:
         for side in SIDES:
-            s: SummedScore = getattr(labels, side)
+            s: Score = getattr(labels, side)
             sides.append({"scores": f"P {_ratio_text(s.precision)} · R {_ratio_text(s.recall)} · "
                                     f"F1 {_ratio_text(s.f1)}",
                           "counts": f"TP {s.true_positives} · FP {s.false_positives} · FN {s.false_negatives}"})
@@ -620,8 +599,8 @@ def _label_chart(groups: Sequence[Group]) -> dict[str, Any] | None:
         else:
             for name, left in panels:
                 for k, side in enumerate(SIDES):
-                    score: SummedScore = getattr(labels, side)
-                    value = score.precision if name == "precision" else score.recall
+                    side_score: Score = getattr(labels, side)
+                    value = side_score.precision if name == "precision" else side_score.recall
                     bar_y = y + k * _SIDE_BAR
                     width = 0.0 if value is None else _PANEL_W * value
                     row["bars"].append({
@@ -629,7 +608,7 @@ def _label_chart(groups: Sequence[Group]) -> dict[str, Any] | None:
                         "text_x": _px(left + width + 4), "text_y": _px(bar_y + _SIDE_BAR - 1),
                         "text": _ratio_text(value),
                         "title": f"{printable(group.label)}: {side} {name} {_ratio_text(value, 4)} "
-                                 f"(TP {score.true_positives}, FP {score.false_positives}, FN {score.false_negatives}"
+                                 f"(TP {side_score.true_positives}, FP {side_score.false_positives}, FN {side_score.false_negatives}"
                                  f", {labels.pairs} labelled pair(s))"})
         rows.append(row)
     height = _TOP + len(groups) * _LABEL_ROW

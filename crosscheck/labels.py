@@ -64,7 +64,7 @@ from crosscheck.cwe import Lexicon
 from crosscheck.errors import InputError
 from crosscheck.grounding import NEAR_LINES
 from crosscheck.models import CodeTarget
-from crosscheck.reconcile import ClaimResult, FindingResult, Outcome, Reconciliation, claim_places
+from crosscheck.reconcile import ClaimResult, FindingResult, Outcome, Reconciliation, claim_places, ratio
 from crosscheck.review.model import ClaimKind
 
 __all__ = ["LABEL_KEYS", "Agreement", "Label", "LabelComparison", "LabelResult", "Labels", "LabelsError",
@@ -358,15 +358,13 @@ def _names(label_path: str | None, path: str | None, single: bool) -> bool:
 
 
 def _score(true_positives: int, labels: int, unmatched: tuple[str, ...]) -> Score:
-    fp, fn = len(unmatched), labels - true_positives
-    return Score(true_positives=true_positives, false_positives=fp, false_negatives=fn,
-                 precision=_ratio(true_positives, true_positives + fp),
-                 recall=_ratio(true_positives, true_positives + fn),
-                 f1=_ratio(2 * true_positives, 2 * true_positives + fp + fn), unmatched=unmatched)
+    return score(true_positives, len(unmatched), labels - true_positives, unmatched)
 
 
-def _ratio(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
+def score(tp: int, fp: int, fn: int, unmatched: tuple[str, ...] = ()) -> Score:
+    """The :class:`Score` of these counts: precision, recall and F1 (ratios as in :func:`crosscheck.reconcile.ratio`)."""
+    return Score(true_positives=tp, false_positives=fp, false_negatives=fn, precision=ratio(tp, tp + fp),
+                 recall=ratio(tp, tp + fn), f1=ratio(2 * tp, 2 * tp + fp + fn), unmatched=unmatched)
 
 
 def _notes(labels: Iterable[Label], lexicon: Lexicon, code: CodeTarget | None) -> tuple[str, ...]:

@@ -24,18 +24,19 @@ class PairOutcome:
     """Report files written for this pair, relative to the output folder."""
     metadata: tuple[tuple[str, str], ...] = ()
     """The pair's free metadata from the manifest (model, prompt, run, ...), in manifest order."""
-    cached: CachedReport | None = None
-    """For a pair whose reports came from the cache (then ``report`` is None): its row and gate counts."""
+    summary: PairSummary | None = None
+    """Its summary row and gate counts, when already computed: for a pair whose reports came from the
+    cache (then ``report`` is None), or that a batch has just put into the cache."""
 
     def gate_lines(self, gates: Iterable[GateSpec]) -> tuple[str, ...]:
         """The gates of ``gates`` the pair meets (see :func:`crosscheck.gates.failed_gates`)."""
         if self.report is not None:
             return failed_gates(self.report, gates)
-        return met_gates(dict(self.cached.gates), gates) if self.cached is not None else ()
+        return met_gates(dict(self.summary.gates), gates) if self.summary is not None else ()
 
 
 @dataclass(frozen=True)
-class CachedReport:
+class PairSummary:
     """What a batch keeps of a checked pair besides its report files: enough to summarise it and gate on it."""
 
     row: Mapping[str, object]
@@ -48,8 +49,8 @@ def summary_rows(outcomes: Sequence[PairOutcome]) -> list[dict[str, object]]:
     """One plain row per pair: what the summary table and the index page show."""
     rows: list[dict[str, object]] = []
     for outcome in outcomes:
-        if outcome.report is None and outcome.cached is not None:
-            rows.append(dict(outcome.cached.row))
+        if outcome.summary is not None:
+            rows.append(dict(outcome.summary.row))
             continue
         row: dict[str, object] = {"id": outcome.id, "code": outcome.code, "review": outcome.review,
                                   "files": list(outcome.files), "error": outcome.error,

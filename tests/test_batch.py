@@ -74,7 +74,7 @@ def test_batch_reports_equal_checking_each_pair_alone_cold_and_warm(dataset, tmp
             assert _without_labels(written) == _without_labels(expected)
     unique = len({f.sha256 for o in cold.outcomes for f in o.report.code.files})
     assert cold.analysis.analyzed == 2 * unique and cold.analysis.cached == 0  # bandit and semgrep, once per file
-    assert all(o.report is None and o.cached is not None for o in warm.outcomes)  # from the report cache
+    assert all(o.report is None and o.summary is not None for o in warm.outcomes)  # from the report cache
     assert summary_rows(warm.outcomes) == summary_rows(cold.outcomes)
     folder = next(o for o in cold.outcomes if o.id == "folder").report
     assert {r.name: r.status.value for r in folder.runs}["bandit"] == "partial"  # the Python 2 file

@@ -25,13 +25,12 @@ from crosscheck import batch_summary
 from crosscheck.batch_summary import (
     Group,
     Stats,
-    SummedScore,
     group_rows,
     summary_csv,
     summary_html,
     summary_json,
 )
-from crosscheck.labels import Agreement
+from crosscheck.labels import Agreement, Score
 from crosscheck.report import Report
 from crosscheck.summary import PairOutcome, summary_rows
 
@@ -131,8 +130,8 @@ def test_one_group_by_hand() -> None:
     assert g.metric("verdict_consistent") == Stats(2, 0.5, 0.5, 0.0, 1.0)
     assert g.labels is not None and g.labels.pairs == 2
     # review: TP 2+0, FP 1+0, FN 1+2 -> P 2/3, R 2/5, F1 4/8; analyzers: TP 3+1, FP 0+1, FN 0+1
-    assert g.labels.review == SummedScore(2, 1, 3, 0.6667, 0.4, 0.5)
-    assert g.labels.analyzers == SummedScore(4, 1, 1, 0.8, 0.8, 0.8)
+    assert g.labels.review == Score(2, 1, 3, 0.6667, 0.4, 0.5)
+    assert g.labels.analyzers == Score(4, 1, 1, 0.8, 0.8, 0.8)
     assert g.labels.agreement == Agreement(both=2, review_only=0, analyzers_only=2, neither=1)
 
 
@@ -148,8 +147,8 @@ def test_all_pairs_by_hand() -> None:
     assert g.metric("finding_recall") == Stats(5, 0.5, 0.5, 0.0, 1.0)
     assert g.metric("verdict_consistent") == Stats(6, 0.5, 0.5, 0.0, 1.0)
     assert g.labels is not None and g.labels.pairs == 4
-    assert g.labels.review == SummedScore(3, 4, 4, 0.4286, 0.4286, 0.4286)
-    assert g.labels.analyzers == SummedScore(4, 1, 3, 0.8, 0.5714, 0.6667)
+    assert g.labels.review == Score(3, 4, 4, 0.4286, 0.4286, 0.4286)
+    assert g.labels.analyzers == Score(4, 1, 3, 0.8, 0.5714, 0.6667)
     assert g.labels.agreement == Agreement(both=2, review_only=1, analyzers_only=2, neither=2)
 
 
@@ -159,7 +158,7 @@ def test_undefined_metrics_errors_and_groups_without_labels() -> None:
     assert claude.claims == 3 and claude.findings == 0
     assert claude.metric("finding_recall") == Stats(0, None, None, None, None)
     assert claude.metric("grounding_rate") == Stats(1, 0.0, 0.0, 0.0, 0.0)
-    assert claude.labels is not None and claude.labels.analyzers == SummedScore(0, 0, 1, None, 0.0, 0.0)
+    assert claude.labels is not None and claude.labels.analyzers == Score(0, 0, 1, None, 0.0, 0.0)
     long = groups["gpt-4 / long"]  # p4 could not be checked: counted as a pair and nowhere else
     assert (long.pairs, long.checked, long.not_checked, long.claims) == (2, 1, 1, 3)
     assert long.metric("specificity") == Stats(1, 0.3333, 0.3333, 0.3333, 0.3333) and long.labels is None

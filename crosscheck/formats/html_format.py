@@ -64,9 +64,22 @@ SCRIPT = """
 })();
 """
 """The page's only script: the filters. Trusted, constant text; the CSP admits it by its hash."""
-SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")
-CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-       f"script-src '{SCRIPT_HASH}'; base-uri 'none'; form-action 'none'")
+
+
+def script_hash(script: str) -> str:
+    """The CSP source (``sha256-...``) that admits exactly this inline script."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+
+
+def content_security_policy(script: str) -> str:
+    """The policy of crosscheck's self-contained pages: no network, inline styles, and one inline script,
+    admitted by its hash, so injected markup could not run a script even if it got through escaping."""
+    return ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+            f"script-src '{script_hash(script)}'; base-uri 'none'; form-action 'none'")
+
+
+SCRIPT_HASH = script_hash(SCRIPT)
+CSP = content_security_policy(SCRIPT)
 
 TONES = {
     "confirmed": "good", "upheld": "good", "matched": "good", "consistent": "good", "exact": "good", "ok": "good",

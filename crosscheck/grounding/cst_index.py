@@ -14,7 +14,7 @@ from libcst import ParserSyntaxError
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from crosscheck.grounding.index import FileIndex, Scope, expand_aliases, text_line_offsets
+from crosscheck.grounding.index import FileIndex, Scope, parsed_index, text_line_offsets
 from crosscheck.models import SourceFile
 
 __all__ = ["ParserSyntaxError", "libcst_index"]
@@ -31,17 +31,8 @@ def libcst_index(source: SourceFile) -> FileIndex:
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     collector = _Collector(offsets)
     wrapper.visit(collector)
-    symbols = expand_aliases(collector.chains, collector.aliases)
-    return FileIndex(
-        source=source,
-        parser="libcst",
-        parse_error="",
-        statements=tuple(sorted(set(collector.statements))),
-        symbols={k: tuple(sorted(set(v))) for k, v in symbols.items()},
-        noncode=tuple(sorted(collector.noncode)),
-        line_offsets=offsets,
-        scopes=tuple(sorted(collector.scopes, key=lambda s: (s.first, -s.last))),
-    )
+    return parsed_index(source, "libcst", offsets, collector.statements, collector.chains, collector.aliases,
+                        collector.noncode, collector.scopes)
 
 
 

@@ -19,6 +19,7 @@ import tokenize
 import unicodedata
 import warnings
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from crosscheck.models import SourceFile
@@ -133,16 +134,24 @@ def ast_index(source: SourceFile) -> FileIndex:
         builder.build(tree)
     except (LookupError, UnicodeError) as err:  # a position that is not where ast says
         raise NotMirrored(f"unexpected position: {err}") from err
-    symbols = expand_aliases(builder.chains, builder.aliases)
+    return parsed_index(source, "ast", builder.offsets, builder.statements, builder.chains, builder.aliases,
+                        builder.noncode, builder.scopes)
+
+
+def parsed_index(source: SourceFile, parser: str, offsets: tuple[int, ...], statements: Iterable[tuple[int, int]],
+                 chains: dict[str, list[int]], aliases: dict[str, str], noncode: Iterable[tuple[int, int]],
+                 scopes: Iterable[Scope]) -> FileIndex:
+    """The index of a file that parsed, from what a builder collected (in any order, with repeats)."""
+    symbols = expand_aliases(chains, aliases)
     return FileIndex(
         source=source,
-        parser="ast",
+        parser=parser,
         parse_error="",
-        statements=tuple(sorted(set(builder.statements))),
+        statements=tuple(sorted(set(statements))),
         symbols={k: tuple(sorted(set(v))) for k, v in symbols.items()},
-        noncode=tuple(sorted(builder.noncode)),
-        line_offsets=builder.offsets,
-        scopes=tuple(sorted(builder.scopes, key=lambda s: (s.first, -s.last))),
+        noncode=tuple(sorted(noncode)),
+        line_offsets=offsets,
+        scopes=tuple(sorted(scopes, key=lambda s: (s.first, -s.last))),
     )
 
 

@@ -420,7 +420,8 @@ def _count(values: Iterable[str], keys: Iterable[str]) -> tuple[tuple[str, int],
     return tuple((k, counted.count(k)) for k in keys)
 
 
-def _ratio(part: int, whole: int) -> float | None:
+def ratio(part: int, whole: int) -> float | None:
+    """``part / whole`` rounded to 4 places, as every ratio in reports is; None when ``whole`` is 0."""
     return round(part / whole, 4) if whole else None
 
 
@@ -436,10 +437,10 @@ def _metrics(claims: tuple[ClaimResult, ...], findings: tuple[FindingResult, ...
         claims_by_outcome=_count((c.outcome.value for c in claims), (o.value for o in Outcome)),
         findings_by_status=_count((f.status.value for f in findings), (s.value for s in FindingStatus)),
         findings_relevant=len(relevant),
-        claim_precision=_ratio(len(confirmed), len(defects)),
-        finding_recall=_ratio(sum(f.status is FindingStatus.MATCHED for f in relevant), len(relevant)),
-        grounding_rate=_ratio(sum(g.status is not Status.ABSENT for g in checkable), len(checkable)),
-        specificity=_ratio(len(specific), len(claims)),
+        claim_precision=ratio(len(confirmed), len(defects)),
+        finding_recall=ratio(sum(f.status is FindingStatus.MATCHED for f in relevant), len(relevant)),
+        grounding_rate=ratio(sum(g.status is not Status.ABSENT for g in checkable), len(checkable)),
+        specificity=ratio(len(specific), len(claims)),
         unverified_suggestions=sum(g.citation.role is CitationRole.SUGGESTION and g.status is Status.ABSENT
                                    for c in claims for g in c.grounded.groundings),
         verdict_consistent=None if verdict.consistency is Consistency.UNDETERMINED

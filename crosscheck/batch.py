@@ -79,37 +79,21 @@ def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *
     plugins = analyzers.load(options.analyzers)
     plugin_keys = [cache.key(p, options) for p in plugins] if cache is not None else [None]
     done_early: dict[str, PairOutcome] = {}
-    targets = []
-    to_prepare = []
+    inputs: list[_Input] = []
     for done, pair in enumerate(manifest.pairs, 1):
-        code_name, review_name = pair.display_paths(manifest.root)
-        try:
-            target, source = _code(pair, resolver)
-            review = dataclasses.replace(load_review(str(pair.review)), path=review_name)
-            labels = load_labels(pair.labels) if pair.labels is not None else None
-        except CrosscheckError as err:
-            done_early[pair.id] = PairOutcome(pair.id, code_name, review_name, None, str(err),
-                                              metadata=pair.metadata)
-            progress("load", done, len(manifest.pairs))
-            continue
-        key = None
-        if cache is not None and source is None and None not in plugin_keys:
-            key = _report_key(pair, manifest, target, review, plugin_keys, options, formats)
-            cached = _from_cache(cache, key, pair, manifest, formats, output_dir)
-            if cached is not None:
-                done_early[pair.id] = cached
-                progress("load", done, len(manifest.pairs))
-                continue
-        targets.append(target)
-        to_prepare.append((pair, target, review, source, labels, code_name, key))
+        item = _load(pair, manifest, resolver, cache, plugin_keys, options, formats, output_dir)
+        if isinstance(item, PairOutcome):
+            done_early[pair.id] = item
+        else:
+            inputs.append(item)
         progress("load", done, len(manifest.pairs))
     analysis = None
     outcomes: list[PairOutcome] = []
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis") as pool:
-            pending = pool.submit(analyze, plugins, targets, options, cache)
-            loaded = [_Loaded(pair, pipeline.prepare(target, review, code_name, source), labels, key)
-                      for pair, target, review, source, labels, code_name, key in to_prepare]
+            pending = pool.submit(analyze, plugins, [i.target for i in inputs], options, cache)
+            loaded = [_Loaded(i.pair, pipeline.prepare(i.target, i.review, i.code_name, i.source), i.labels, i.key)
+                      for i in inputs]
             analysis = pending.result()
         by_id = {item.pair.id: item for item in loaded}
         for done, pair in enumerate(manifest.pairs, 1):
@@ -120,6 +104,40 @@ def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *
     except KeyboardInterrupt:
         return BatchResult(tuple(outcomes), analysis, interrupted=True)
     return BatchResult(tuple(outcomes), analysis)
+
+
+@dataclass(frozen=True)
+class _Input:
+    """A pair's inputs, loaded and waiting for the shared analysis."""
+
+    pair: Pair
+    target: CodeTarget
+    review: ReviewText
+    source: Provenance | None
+    labels: Labels | None
+    code_name: str
+    key: str | None
+    """The pair's key in the report cache; None when its reports are not cached."""
+
+
+def _load(pair: Pair, manifest: Manifest, resolver: Resolver | None, cache: AnalysisCache | None,
+          plugin_keys: Sequence[str | None], options: Options, formats: Sequence[Format],
+          output_dir: Path | None) -> _Input | PairOutcome:
+    """A pair's inputs; or its outcome already: an error, or its reports from the cache (written out)."""
+    code_name, review_name = pair.display_paths(manifest.root)
+    try:
+        target, source = _code(pair, resolver)
+        review = dataclasses.replace(load_review(str(pair.review)), path=review_name)
+        labels = load_labels(pair.labels) if pair.labels is not None else None
+    except CrosscheckError as err:
+        return PairOutcome(pair.id, code_name, review_name, None, str(err), metadata=pair.metadata)
+    key = None
+    if cache is not None and source is None and None not in plugin_keys:
+        key = _report_key(pair, manifest, target, review, plugin_keys, options, formats)
+        cached = _from_cache(cache, key, pair, manifest, formats, output_dir)
+        if cached is not None:
+            return cached
+    return _Input(pair, target, review, source, labels, code_name, key)
 
 
 def _code(pair: Pair, resolver: Resolver | None) -> tuple[CodeTarget, Provenance | None]:

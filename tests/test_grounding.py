@@ -82,6 +82,16 @@ def test_fuzzy_match_reports_its_score():
     assert g.score is not None and 90 <= g.score < 100
 
 
+def test_fuzzy_matches_that_tie_all_count_and_the_closest_wins():
+    # The same line twice, quoted with one typo: both copies score the same, and the one
+    # at the cited line is where the quote is (an equal score is not lost to a cutoff).
+    line = "payload = serializer.decode_request_body(request.body)\n"
+    text = line + "pass\n" * 30 + line
+    quote = "payload = serializer.decode_request_bodyy(request.body)"
+    assert _statuses(f"- On line 32, `{quote}`.", text)[0][1:] == (Status.EXACT, 32)
+    assert _statuses(f"- On line 1, `{quote}`.", text)[0][1:] == (Status.EXACT, 1)
+
+
 def test_dotted_names_resolve_through_import_aliases():
     found = _statuses("- The code uses acme.db.api and acme.db.api.instance_get() and HypervisorUnavailable.")
     assert found[0][:2] == ("acme.db.api", Status.EXACT)

@@ -18,11 +18,12 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import enum
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from crosscheck.grounding.index import FileIndex, Scope, build_index
 from crosscheck.models import CodeTarget, SourceFile
@@ -35,6 +36,7 @@ FUZZY_MAX_LINES = 8
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?$")
 _SPACE = re.compile(r"\s+")
+_NONSPACE = re.compile(r"\S+")
 _ELLIPSIS = re.compile(r"\.\.\.|\u2026")
 ELIDED_SPAN = 400
 
@@ -110,8 +112,7 @@ def ground(review: Review, target: CodeTarget) -> GroundedReview:
     """Ground every citation of every claim of ``review`` in ``target``."""
     grounder = _Grounder(target)
     claims = tuple(GroundedClaim(c, tuple(grounder.ground(x) for x in c.citations)) for c in review.claims)
-    files = tuple(FileParse(i.source.path, i.parser, i.parse_error) for i in sorted(grounder.indexes.values(),
-                                                                                    key=lambda i: i.source.path))
+    files = tuple(FileParse(i.source.path, i.parser, i.parse_error) for i in grounder.indexes)
     return GroundedReview(review, claims, files, drift_notes(claims))
 
 
@@ -150,35 +151,51 @@ class _Occurrence:
 
 
 class _Haystack:
-    """A file's text with whitespace removed and quotes unified, mapped back to offsets."""
+    """A file's text with whitespace removed and quotes unified, mapped back to offsets.
+
+    The text is normalized line by line; a normalized position maps back through the
+    line that holds it, so only the places something is found at are ever mapped.
+    """
 
     def __init__(self, text: str) -> None:
-        kept = [(i, "'" if ch == '"' else ch) for i, ch in enumerate(text) if not ch.isspace()]
-        self.origin = [i for i, _ in kept]
-        self.text = "".join(ch for _, ch in kept)
+        self._raw = text.splitlines(keepends=True)
+        self.lines = [normalize(line) for line in self._raw]
+        """The normalized lines (line N is ``lines[N - 1]``)."""
+        self.text = "".join(self.lines)
+        self.starts = list(itertools.accumulate(map(len, self.lines), initial=0))
+        """Where each normalized line starts in :attr:`text` (one more entry: its length)."""
+        self._offsets = list(itertools.accumulate(map(len, self._raw), initial=0))
+
+    def origin(self, position: int) -> int:
+        """Offset in the original text of the normalized character at ``position``."""
+        line = bisect.bisect_right(self.starts, position) - 1
+        skip = position - self.starts[line]
+        for run in _NONSPACE.finditer(self._raw[line]):
+            if skip < run.end() - run.start():
+                return self._offsets[line] + run.start() + skip
+            skip -= run.end() - run.start()
+        raise IndexError(position)
 
     def find_all(self, needle: str) -> list[tuple[int, int]]:
         """Original ``[start, end)`` offsets of every occurrence of normalized ``needle``."""
-        spans, pos = [], self.text.find(needle)
-        while pos != -1 and needle:
-            spans.append((self.origin[pos], self.origin[pos + len(needle) - 1] + 1))
-            pos = self.text.find(needle, pos + 1)
-        return spans
+        return self.find_in_order([needle])
 
     def find_in_order(self, pieces: list[str]) -> list[tuple[int, int]]:
         """Original offsets of every place where ``pieces`` occur in order, each within
         ``ELIDED_SPAN`` normalized characters of the one before (a quote elided with ``...``)."""
         spans = []
-        for start, end in self.find_all(pieces[0]):
-            position = bisect.bisect_left(self.origin, start) + len(pieces[0])
+        first = pieces[0]
+        pos = self.text.find(first) if first else -1
+        while pos != -1:
+            position = pos + len(first)
             for piece in pieces[1:]:
                 found = self.text.find(piece, position, position + ELIDED_SPAN)
                 if found == -1:
                     break
                 position = found + len(piece)
-                end = self.origin[position - 1] + 1
             else:
-                spans.append((start, end))
+                spans.append((self.origin(pos), self.origin(position - 1) + 1))
+            pos = self.text.find(first, pos + 1)
         return spans
 
 
@@ -190,30 +207,28 @@ def normalize(code: str) -> str:
 class _File:
     """Lazily built index and haystack for one source file."""
 
-    def __init__(self, source: SourceFile, owner: _Grounder) -> None:
+    def __init__(self, source: SourceFile) -> None:
         self.source = source
-        self.owner = owner
 
     @cached_property
     def index(self) -> FileIndex:
-        index = build_index(self.source)
-        self.owner.indexes[self.source.path] = index
-        return index
+        return build_index(self.source)
 
     @cached_property
     def haystack(self) -> _Haystack:
         return _Haystack(self.source.text)
 
-    @cached_property
-    def normalized_lines(self) -> list[str]:
-        return [normalize(line) for line in self.source.lines]
 
 
 class _Grounder:
     def __init__(self, target: CodeTarget) -> None:
         self.target = target
-        self.files = {f.path: _File(f, self) for f in target.files}
-        self.indexes: dict[str, FileIndex] = {}
+        self.files = {f.path: _File(f) for f in target.files}
+
+    @property
+    def indexes(self) -> list[FileIndex]:
+        """The indexes of the files some citation needed, by path."""
+        return [f.index for path, f in sorted(self.files.items()) if "index" in f.__dict__]
 
     def ground(self, citation: Citation) -> Grounding:
         grounding = self._ground(citation)
@@ -300,26 +315,36 @@ class _Grounder:
         needle = normalize(citation.code or "")
         if citation.kind is not CitationKind.CODE or len(needle) < FUZZY_MIN_LENGTH:
             return []
-        best: list[_Occurrence] = []
-        best_score = FUZZY_MIN_SCORE
+        scored: list[tuple[float, _File, int, str]] = []
         for file in candidates:
-            lines = file.normalized_lines
-            for first in range(len(lines)):
-                if not lines[first]:
+            haystack = file.haystack
+            starts, count = haystack.starts, len(haystack.lines)
+            windows, firsts = [], []
+            for first in range(count):
+                if not haystack.lines[first]:
                     continue
-                window, last = lines[first], first
-                while len(window) < len(needle) and last + 1 < len(lines) and last - first < FUZZY_MAX_LINES:
-                    last += 1
-                    window += lines[last]
-                if len(window) < len(needle) * 0.8:
-                    continue
-                score = fuzz.partial_ratio(needle, window, score_cutoff=best_score)
-                occurrence = _Occurrence(file.source.path, first + 1, last + 1, round(score, 1))
-                if score > best_score:
-                    best, best_score = [occurrence], score
-                elif score == best_score and best:
-                    best.append(occurrence)
-        return best
+                # the shortest run of lines that holds the quote, at most FUZZY_MAX_LINES more
+                last = min(bisect.bisect_left(starts, starts[first] + len(needle)) - 1, first + FUZZY_MAX_LINES,
+                           count - 1)
+                if starts[last + 1] - starts[first] >= len(needle) * 0.8:
+                    windows.append(haystack.text[starts[first]:starts[last + 1]])
+                    firsts.append(first)
+            found = process.extract(needle, windows, scorer=fuzz.partial_ratio, score_cutoff=FUZZY_MIN_SCORE,
+                                    limit=None)
+            scored += [(score, file, firsts[at], windows[at]) for _, score, at in sorted(found, key=lambda m: m[2])]
+        best_score = max((score for score, *_ in scored), default=FUZZY_MIN_SCORE)
+        if best_score <= FUZZY_MIN_SCORE:
+            return []
+        best: dict[_Occurrence, None] = {}
+        for score, file, first, window in scored:
+            if score == best_score:
+                # the lines the quote aligns with, not the whole window (which may start with other lines)
+                aligned = fuzz.partial_ratio_alignment(needle, window)
+                offset, starts = file.haystack.starts[first], file.haystack.starts
+                low = bisect.bisect_right(starts, offset + aligned.dest_start) - 1
+                high = bisect.bisect_right(starts, offset + max(aligned.dest_end - 1, aligned.dest_start)) - 1
+                best[_Occurrence(file.source.path, low + 1, high + 1, round(score, 1))] = None
+        return list(best)
 
     def _place(self, citation: Citation, found: list[_Occurrence]) -> Grounding:
         best = self._closest(citation, found)
@@ -336,19 +361,30 @@ class _Grounder:
     def _closest(self, citation: Citation, found: list[_Occurrence]) -> _Occurrence:
         if citation.line is None:
             return min(found, key=lambda o: (-o.score, o.path, o.first))
-        return min(found, key=lambda o: (self._distance(citation, o), -o.score, o.path, o.first))
+        spans = {path: self._cited_span(citation, path) for path in {o.path for o in found}}
+        return min(found, key=lambda o: (_distance(spans[o.path], o), -o.score, o.path, o.first))
 
     def _distance(self, citation: Citation, occurrence: _Occurrence) -> int:
+        return _distance(self._cited_span(citation, occurrence.path), occurrence)
+
+    def _cited_span(self, citation: Citation, path: str) -> tuple[int, int]:
+        """The cited lines of ``path``, widened to the statements they touch."""
         first = citation.line or 0
         last = citation.end_line or first
-        index = self.files[occurrence.path].index
+        index = self.files[path].index
         if 1 <= first <= index.line_count:
-            first, last = index.statement_span(first, min(last, index.line_count))
-        if occurrence.last < first:
-            return first - occurrence.last
-        if occurrence.first > last:
-            return occurrence.first - last
-        return 0
+            return index.statement_span(first, min(last, index.line_count))
+        return first, last
+
+
+def _distance(span: tuple[int, int], occurrence: _Occurrence) -> int:
+    """How many lines ``occurrence`` lies outside ``span`` (0 when they overlap)."""
+    first, last = span
+    if occurrence.last < first:
+        return first - occurrence.last
+    if occurrence.first > last:
+        return occurrence.first - last
+    return 0
 
 
 def _word_bounded(text: str, start: int, end: int) -> bool:

@@ -340,9 +340,10 @@ class _Grounder:
             if score == best_score:
                 # the lines the quote aligns with, not the whole window (which may start with other lines)
                 aligned = fuzz.partial_ratio_alignment(needle, window)
+                begin, end = (aligned.dest_start, aligned.dest_end) if aligned else (0, len(window))
                 offset, starts = file.haystack.starts[first], file.haystack.starts
-                low = bisect.bisect_right(starts, offset + aligned.dest_start) - 1
-                high = bisect.bisect_right(starts, offset + max(aligned.dest_end - 1, aligned.dest_start)) - 1
+                low = bisect.bisect_right(starts, offset + begin) - 1
+                high = bisect.bisect_right(starts, offset + max(end - 1, begin)) - 1
                 best[_Occurrence(file.source.path, low + 1, high + 1, round(score, 1))] = None
         return list(best)
 

@@ -7,7 +7,9 @@ the analyzers only on the files it lacks: staged into a temporary folder (hard
 links where possible), in as few invocations as the analyzer allows (semgrep is
 given one folder, since it is slow with long file lists and uses every core
 itself; bandit's files are split across :attr:`~crosscheck.analyzers.base.Analyzer.jobs`
-processes, since it uses one core), all analyzers at once. :meth:`Analysis.runs_for`
+processes, since it uses one core). Those that use every core run one at a time,
+then the split ones side by side (:func:`_waves`), while the batch reads and grounds
+the reviews. :meth:`Analysis.runs_for`
 then gives each target the runs a direct check would give it: the same findings
 with the target's own paths and fingerprints, the same per-file errors, status and
 message. A test holds batch results to checking each pair alone.
@@ -210,9 +212,11 @@ def analyze(plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options:
         return analysis
     with tempfile.TemporaryDirectory(prefix="crosscheck-batch-") as stage:
         staged = [_stage(Path(stage) / f"job{n}", files) for n, (_, _, files) in enumerate(jobs)]
-        with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="analyzer") as pool:
-            runs = list(pool.map(lambda job: _guarded(job[0][0], job[1], options), zip(jobs, staged, strict=True)))
-    for (plugin, key, files), run in zip(jobs, runs, strict=True):
+        runs: dict[int, AnalyzerRun] = {}
+        for wave in _waves([plugin for plugin, _, _ in jobs]):
+            with ThreadPoolExecutor(max_workers=len(wave), thread_name_prefix="analyzer") as pool:
+                runs.update(zip(wave, pool.map(lambda n: _guarded(jobs[n][0], staged[n], options), wave), strict=True))
+    for (plugin, key, files), run in zip(jobs, (runs[n] for n in range(len(jobs))), strict=True):
         analysis.durations[plugin.name] = max(analysis.durations.get(plugin.name, 0.0), run.duration_s)
         if not run.produced_result:
             for source in files:
@@ -224,6 +228,19 @@ def analyze(plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options:
             if cache is not None and key is not None:
                 cache.put(key, sha, result)
     return analysis
+
+
+def _waves(plugins: Sequence[Analyzer]) -> list[list[int]]:
+    """The order to run jobs in, as lists of job numbers that run side by side.
+
+    An analyzer that spreads over the cores itself (``jobs == 1``, e.g. semgrep) runs
+    alone; then the parts of those split here (bandit) run together, one per core.
+    Running everything at once would oversubscribe the cores and add every analyzer's
+    peak memory together.
+    """
+    alone = [[n] for n, plugin in enumerate(plugins) if plugin.jobs == 1]
+    split = [n for n, plugin in enumerate(plugins) if plugin.jobs > 1]
+    return alone + ([split] if split else [])
 
 
 def _guarded(plugin: Analyzer, target: CodeTarget, options: Options) -> AnalyzerRun:

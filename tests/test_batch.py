@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import CASES, REPO
-from crosscheck.analysis import AnalysisCache
+from crosscheck import analyzers
+from crosscheck.analysis import AnalysisCache, _waves
 from crosscheck.batch import run_batch
 from crosscheck.cli import cli
 from crosscheck.formats import Format, render
@@ -170,3 +171,12 @@ def test_summary_rows_carry_metadata_and_labels(dataset, tmp_path, monkeypatch):
     quick = next(r for r in rows if r["id"] == "quick")
     assert quick["metadata"] == {"model": "model-1", "prompt": "p1"}
     assert quick["labels"]["review"]["true_positives"] >= 1
+
+
+def test_analyzers_that_use_every_core_run_alone_then_the_split_ones_side_by_side():
+    by_name = {p.name: p for p in analyzers.load(["bandit", "semgrep", "ruff"])}
+    bandit, semgrep, ruff = by_name["bandit"], by_name["semgrep"], by_name["ruff"]
+    assert (bandit.jobs, semgrep.jobs, ruff.jobs) == (2, 1, 1)
+    assert _waves([bandit, bandit, semgrep]) == [[2], [0, 1]]
+    assert _waves([semgrep, ruff]) == [[0], [1]]
+    assert _waves([bandit]) == [[0]]

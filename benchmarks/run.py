@@ -17,10 +17,15 @@ the whole ``nova/tests``) it times, in the same run, side by side:
 - crosscheck batch, cold (an empty cache) and warm (the cache of the cold run),
   writing each pair's JSON report and the summary.
 
-Each figure is the median of ``--runs`` runs (default 3). Peak memory is the
-largest resident set of the whole process tree (crosscheck and its analyzer
-children together), sampled every 20 ms. Results are printed as a Markdown table
-and written to ``benchmarks/results.json``.
+Each time is the median of ``--runs`` runs (default 3); each ratio is the median
+of the runs' own ratios, since a run's reference and crosscheck runs are measured
+one right after the other and this machine's speed drifts by tens of percent over
+minutes (the order alternates between runs: reference first, then crosscheck first).
+Peak memory is sampled every 100 ms over the whole process tree (crosscheck and its
+analyzer children together) two ways: the sum of resident sets (RSS), which counts
+the pages semgrep's forked workers share once per worker, and the sum of proportional
+set sizes (PSS), which counts each page once: what the tree really occupies.
+Results are printed as a Markdown table and written to ``benchmarks/results.json``.
 """
 
 from __future__ import annotations
@@ -115,22 +120,30 @@ def build_corpus(tree: Path, files: list[Path], folder: Path) -> Path:
     return manifest
 
 
-def measure(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
-    """(wall seconds, peak MB of the process tree) of one command, which must succeed."""
+def measure(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, float]:
+    """(wall seconds, peak MB as RSS sum, peak MB as PSS sum, of the process tree) of one command,
+    which must succeed."""
     start = time.perf_counter()
     proc = psutil.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
+    peak_rss = peak_pss = 0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak_rss, peak_pss
         while not stop.is_set():
+            rss = pss = 0
             try:
                 tree = [proc, *proc.children(recursive=True)]
-                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
             except psutil.Error:
-                pass
-            stop.wait(0.02)
+                tree = []
+            for child in tree:
+                try:
+                    info = child.memory_full_info()
+                except psutil.Error:
+                    continue  # it ended meanwhile
+                rss, pss = rss + info.rss, pss + info.pss
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+            stop.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -140,23 +153,42 @@ def measure(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, flo
     wall = time.perf_counter() - start
     if proc.returncode not in (0, 1):  # bandit exits 1 when it finds something
         raise SystemExit(f"{' '.join(argv[:3])} failed ({proc.returncode}): {stderr.decode()[-500:]}")
-    return wall, peak / 2**20
+    return wall, peak_rss / 2**20, peak_pss / 2**20
 
 
-def reference(tree: Path, env: dict[str, str], scratch: Path) -> tuple[float, float]:
+def reference(tree: Path, env: dict[str, str], scratch: Path) -> tuple[float, float, float]:
     bandit = [str(BIN / "bandit"), "-r", "-q", "-f", "json", "-o", str(scratch / "bandit.json"), str(tree)]
     semgrep = [str(BIN / "semgrep"), "scan", "--config", str(REPO / "rules"), "--json", "--quiet",
                "--metrics=off", "--disable-version-check", "--no-git-ignore", "--x-ignore-semgrepignore-files",
                "--max-target-bytes=0", "--output", str(scratch / "semgrep.json"), str(tree)]
-    b_wall, b_peak = measure(bandit, env, scratch)
-    s_wall, s_peak = measure(semgrep, env, scratch)
-    return b_wall + s_wall, max(b_peak, s_peak)
+    b_wall, b_rss, b_pss = measure(bandit, env, scratch)
+    s_wall, s_rss, s_pss = measure(semgrep, env, scratch)
+    return b_wall + s_wall, max(b_rss, s_rss), max(b_pss, s_pss)
 
 
-def crosscheck(manifest: Path, env: dict[str, str], out: Path) -> tuple[float, float]:
+def crosscheck(manifest: Path, env: dict[str, str], out: Path) -> tuple[float, float, float]:
     shutil.rmtree(out, ignore_errors=True)
     return measure([str(BIN / "crosscheck"), "batch", str(manifest), "--output-dir", str(out), "--format", "json"],
                    env, manifest.parent)
+
+
+def row(size: str, pairs: int, runs: int, ref: list[tuple[float, float, float]],
+        cold: list[tuple[float, float, float]], warm: list[tuple[float, float, float]]) -> dict[str, object]:
+    """One corpus size's figures: median times, medians of the paired ratios, highest peaks."""
+    def median_ratio(side: list[tuple[float, float, float]]) -> float:
+        return round(statistics.median(s[0] / r[0] for s, r in zip(side, ref, strict=True)), 3)
+
+    result: dict[str, object] = {
+        "corpus": f"nova/tests/functional, {pairs} files" if size != "tests" else f"nova/tests, {pairs} files",
+        "pairs": pairs, "runs": runs,
+        "reference_s": round(statistics.median(r[0] for r in ref), 2),
+        "cold_s": round(statistics.median(c[0] for c in cold), 2),
+        "warm_s": round(statistics.median(w[0] for w in warm), 2),
+        "cold_ratio": median_ratio(cold), "warm_ratio": median_ratio(warm)}
+    for name, values in (("reference", ref), ("cold", cold), ("warm", warm)):
+        result[f"{name}_peak_rss_mb"] = round(max(v[1] for v in values))
+        result[f"{name}_peak_pss_mb"] = round(max(v[2] for v in values))
+    return result
 
 
 def main() -> None:
@@ -184,35 +216,29 @@ def main() -> None:
         manifest = build_corpus(tree, sorted(tree.rglob("*.py")), folder)
         ref, cold, warm = [], [], []
         for run in range(args.runs):
-            ref.append(reference(tree, env, folder))
             cache_env = dict(env, CROSSCHECK_CACHE_DIR=str(folder / f"cache-{run}"))
+            if run % 2 == 0:
+                ref.append(reference(tree, env, folder))
             cold.append(crosscheck(manifest, cache_env, folder / "out"))
             warm.append(crosscheck(manifest, cache_env, folder / "out"))
+            if run % 2 == 1:
+                ref.append(reference(tree, env, folder))
             print(f"{size}: run {run + 1}: reference {ref[-1][0]:.2f} s, cold {cold[-1][0]:.2f} s, "
                   f"warm {warm[-1][0]:.2f} s", file=sys.stderr)
-        med = {name: (statistics.median(w for w, _ in values), max(p for _, p in values))
-               for name, values in (("reference", ref), ("cold", cold), ("warm", warm))}
-        rows.append({"corpus": f"nova/tests/functional, {len(files)} files" if size != "tests"
-                     else f"nova/tests, {len(files)} files", "pairs": len(files), "runs": args.runs,
-                     "reference_s": round(med["reference"][0], 2), "cold_s": round(med["cold"][0], 2),
-                     "warm_s": round(med["warm"][0], 2),
-                     "cold_ratio": round(med["cold"][0] / med["reference"][0], 3),
-                     "warm_ratio": round(med["warm"][0] / med["reference"][0], 3),
-                     "reference_peak_mb": round(med["reference"][1]), "cold_peak_mb": round(med["cold"][1]),
-                     "warm_peak_mb": round(med["warm"][1])})
+        rows.append(row(size, len(files), args.runs, ref, cold, warm))
     machine = (f"{platform.system()} {platform.machine()}, {psutil.cpu_count()} cores, "
                f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}")
     (HERE / "results.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n",
                                        encoding="utf-8")
-    print(f"Machine: {machine}; medians of {args.runs} runs; peak = largest RSS of the process tree.\n")
+    print(f"Machine: {machine}; medians of {args.runs} runs (ratios: medians of each run's own ratio); "
+          "peak = highest of the runs, process tree summed as PSS (and RSS).\n")
     print("| corpus | pairs | reference (bandit, then semgrep) | crosscheck cold | cold / ref | "
-          "crosscheck warm | warm / ref | peak MB (ref / cold / warm) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          "crosscheck warm | warm / ref | peak MB PSS (RSS): ref / cold / warm |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
+        peaks = " / ".join(f"{r[f'{n}_peak_pss_mb']} ({r[f'{n}_peak_rss_mb']})" for n in ("reference", "cold", "warm"))
         print(f"| {r['corpus']} | {r['pairs']} | {r['reference_s']:.2f} s | {r['cold_s']:.2f} s | "
-              f"{r['cold_ratio']:.2f}x | {r['warm_s']:.2f} s | {r['warm_ratio']:.3f}x | "
-              f"{r['reference_peak_mb']} / {r['cold_peak_mb']} / {r['warm_peak_mb']} |")
-
+              f"{r['cold_ratio']:.2f}x | {r['warm_s']:.2f} s | {r['warm_ratio']:.3f}x | {peaks} |")
 
 if __name__ == "__main__":
     main()

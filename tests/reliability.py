@@ -6,11 +6,10 @@ traceback, never a silently partial report. A test claims a case with ``@pytest.
 during the run, ``conftest.py`` records each case's result (passed, failed, expected failure,
 skipped; and whether the failure was a crash or lost data) into :data:`RESULTS`. Then::
 
-    pytest -p no:cacheprovider tests/test_reliability*.py tests/test_review_properties.py \\
-        tests/test_cli.py tests/test_analyzers.py tests/test_batch.py
-    python tests/reliability.py            # writes docs/reliability.md from reports/reliability.json
+    pytest -p no:cacheprovider -m case tests   # every test that claims a case (about 2 minutes)
+    python tests/reliability.py                 # writes docs/reliability.md from reports/reliability.json
 
-``test_reliability_doc.py`` fails when docs/reliability.md does not list exactly these cases.
+``test_reliability.py`` fails when docs/reliability.md does not list exactly these cases.
 """
 
 from __future__ import annotations

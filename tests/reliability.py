@@ -19,6 +19,10 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = Path(os.environ.get("CROSSCHECK_RELIABILITY_RESULTS", REPO / "reports" / "reliability.json"))
@@ -34,7 +38,7 @@ class DataLoss(AssertionError):
     """Something the run should have kept is missing or half-written: a report, a cache entry, a claim."""
 
 
-def invoke(*args: object, input: str | bytes | None = None):  # type: ignore[no-untyped-def]
+def invoke(*args: object, input: str | bytes | None = None) -> Result:
     """Run the command line in-process; a traceback, exit code 3 or an uncaught exception is a :class:`Crash`."""
     from click.testing import CliRunner
 
@@ -43,12 +47,12 @@ def invoke(*args: object, input: str | bytes | None = None):  # type: ignore[no-
     result = CliRunner().invoke(cli, [str(a) for a in args], input=input)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise Crash(f"uncaught {result.exception!r}") from result.exception
-    if result.exit_code == 3 or "Traceback" in result.output:
-        raise Crash(result.output[-3000:])
+    if result.exit_code == 3 or "Traceback (most recent call last)" in result.stderr:
+        raise Crash(result.stderr[-3000:])
     return result
 
 
-def one_error_line(result, *fragments: str) -> str:  # type: ignore[no-untyped-def]
+def one_error_line(result: Result, *fragments: str) -> str:
     """Exit code 2 and one line on stderr, ``crosscheck: error: ...`` holding every fragment; that line."""
     assert result.exit_code == 2, result.output
     lines = result.stderr.splitlines()
@@ -170,7 +174,7 @@ CASES: dict[str, Case] = {
 }
 
 
-def load_results(path: Path = RESULTS) -> dict[str, dict[str, object]]:
+def load_results(path: Path = RESULTS) -> dict[str, dict[str, Any]]:
     """The results a test run recorded, by case id (empty when there are none)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -179,7 +183,7 @@ def load_results(path: Path = RESULTS) -> dict[str, dict[str, object]]:
     return data if isinstance(data, dict) else {}
 
 
-def render(results: dict[str, dict[str, object]]) -> str:
+def render(results: dict[str, dict[str, Any]]) -> str:
     """docs/reliability.md: the figures of the run, then one row per case."""
     ran = [results[c] for c in CASES if c in results]
     count = {outcome: sum(r.get("outcome") == outcome for r in ran)
@@ -207,7 +211,7 @@ def render(results: dict[str, dict[str, object]]) -> str:
         outcome = str(result.get("outcome", "not run"))
         if result.get("kind"):
             outcome += f" ({result['kind']})"
-        tests = "<br>".join(f"`{t}`" for t in result.get("tests", []) or [])  # type: ignore[union-attr]
+        tests = "<br>".join(f"`{t}`" for t in result.get("tests") or ())
         lines.append(f"| `{case_id}` ({case.area}) | {_cell(case.input)} | {_cell(case.behaviour)} | {outcome} "
                      f"| {tests} |")
     return "\n".join(lines) + "\n"

@@ -76,11 +76,11 @@ def run_all(analyzers: Sequence[Analyzer], target: CodeTarget, options: Options)
         return ()
     with ThreadPoolExecutor(max_workers=len(analyzers), thread_name_prefix="analyzer") as pool:
         runs = tuple(pool.map(guarded, analyzers))
-    changed = changed_files(target)
+    changed = _changed_files(target)
     return tuple(_with_changed(run, changed) for run in runs) if changed else runs
 
 
-def changed_files(target: CodeTarget) -> tuple[str, ...]:
+def _changed_files(target: CodeTarget) -> tuple[str, ...]:
     """The files of ``target`` whose content on disk is no longer what was read (sha256), as
     ``"path: why"``: the analyzers may have seen other code than the report shows."""
     changed = []

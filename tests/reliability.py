@@ -190,6 +190,7 @@ def render(results: dict[str, dict[str, Any]]) -> str:
              for outcome in ("passed", "failed", "xfailed", "skipped")}
     crashes = sum(r.get("kind") == "crash" for r in ran)
     lost = sum(r.get("kind") == "data-lost" for r in ran)
+    tried = count["passed"] + count["failed"] + count["xfailed"]
     lines = [
         "# Reliability: bad input, failing analyzers, hostile content",
         "",
@@ -197,10 +198,11 @@ def render(results: dict[str, dict[str, Any]]) -> str:
         "never a traceback, never a silently partial report. The cases are registered in",
         "`tests/reliability.py`; the figures and the results below come from the last test run",
         "(`python tests/reliability.py` renders this page from `reports/reliability.json`, which the run",
-        "writes; see the module's docstring for the command).",
+        "writes; see the module's docstring for the command). A known gap is a strict expected failure:",
+        "its test states the behaviour wanted and fails today; the row says what is missing.",
         "",
-        f"**{len(ran)} of {len(CASES)} cases tried: {count['passed']} passed, {count['xfailed']} known gaps "
-        f"(expected failures), {count['skipped']} skipped, {count['failed']} failed. "
+        f"**Cases tried: {tried} of {len(CASES)}: {count['passed']} passed, {count['xfailed']} known gaps, "
+        f"{count['failed']} failed ({count['skipped']} skipped, {len(CASES) - len(ran)} not run). "
         f"Crashes: {crashes}. Data lost: {lost}.**",
         "",
         "| case | input | behaviour | result | test |",
@@ -208,13 +210,16 @@ def render(results: dict[str, dict[str, Any]]) -> str:
     ]
     for case_id, case in CASES.items():
         result = results.get(case_id, {})
-        outcome = str(result.get("outcome", "not run"))
+        outcome = _OUTCOMES.get(str(result.get("outcome")), "not run")
         if result.get("kind"):
             outcome += f" ({result['kind']})"
-        tests = "<br>".join(f"`{t}`" for t in result.get("tests") or ())
+        tests = "<br>".join(f"`{t}`" for t in dict.fromkeys(t.split("[")[0] for t in result.get("tests") or ()))
         lines.append(f"| `{case_id}` ({case.area}) | {_cell(case.input)} | {_cell(case.behaviour)} | {outcome} "
                      f"| {tests} |")
     return "\n".join(lines) + "\n"
+
+
+_OUTCOMES = {"passed": "passed", "failed": "**FAILED**", "xfailed": "known gap", "skipped": "skipped"}
 
 
 def _cell(text: str) -> str:

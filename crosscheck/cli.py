@@ -21,12 +21,12 @@ import click
 from rich.console import Console
 from rich.progress import Progress, TaskID
 
-from crosscheck import __version__, pipeline
+from crosscheck import __version__, analyzers, pipeline
 from crosscheck.analysis import AnalysisCache
 from crosscheck.atomic import write_atomic
 from crosscheck.batch import run_batch
 from crosscheck.config import Config, load_config
-from crosscheck.errors import CrosscheckError, InputError
+from crosscheck.errors import AnalyzerError, CrosscheckError, InputError
 from crosscheck.formats import Format, render
 from crosscheck.formats.text_format import clean, render_summary
 from crosscheck.gates import Gate, GateSpec, parse_gate
@@ -172,7 +172,11 @@ GATE_HELP = (f"Exit 1 when a report has a claim or finding of this kind (repeata
 
 
 def gate_options(func: F) -> F:
-    """``--fail-on`` and ``--exit-zero``; the command receives ``fail_on`` (gate specs) and ``exit_zero``."""
+    """``--fail-on``, ``--exit-zero`` and ``--require``; the command receives ``fail_on`` (gate specs),
+    ``exit_zero`` and ``require`` (analyzer names)."""
+    func = click.option("--require", "require", multiple=True, metavar="ANALYZER",
+                        help="Exit 2 when this analyzer is missing, failed or did not run for a pair "
+                             "(repeatable; the reports are still written).")(func)
     func = click.option("--exit-zero", is_flag=True, help="Exit 0 even when a --fail-on gate is met.")(func)
     return click.option("--fail-on", "fail_on", multiple=True, metavar="OUTCOME[:SEVERITY]",
                         callback=_gate_specs, help=GATE_HELP)(func)
@@ -204,11 +208,13 @@ def cli() -> None:
 @gate_options
 def check(paths: tuple[str, ...], manifest: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
           output_dir: str | None, labels_path: str | None, options: Options, formats: tuple[Format, ...],
-          resolver: Callable[[Manifest], Resolver], fail_on: frozenset[GateSpec], exit_zero: bool) -> None:
+          resolver: Callable[[Manifest], Resolver], fail_on: frozenset[GateSpec], exit_zero: bool,
+          require: tuple[str, ...]) -> None:
     """Check REVIEW against CODE: usage is CODE REVIEW [CODE REVIEW]... or --manifest FILE.
 
     CODE is a Python file or directory; REVIEW a text or Markdown file, or - for stdin.
     """
+    _check_required(require)
     if manifest is None and len(paths) == 2:
         targets = _targets(fmt, output)
         labels = load_labels(labels_path) if labels_path else None
@@ -219,7 +225,7 @@ def check(paths: tuple[str, ...], manifest: str | None, fmt: tuple[str, ...], ou
         if output_dir:
             files = write_reports(report, Path(output_dir), outcome.id, formats)
             write_summary([dataclasses.replace(outcome, files=files)], Path(output_dir), title="crosscheck")
-        _exit_for_gates([outcome], fail_on, exit_zero)
+        _exit_for_gates([outcome], fail_on, exit_zero, require)
         return
     if output:
         raise click.UsageError("--output takes one CODE REVIEW pair; use --output-dir for several")
@@ -233,7 +239,7 @@ def check(paths: tuple[str, ...], manifest: str | None, fmt: tuple[str, ...], ou
         raise click.UsageError(f"several pairs in {', '.join(fmt)} need --output-dir (stdout takes text reports only)")
     loaded = load_manifest(Path(manifest)) if manifest else None
     outcomes = _check_many(loaded, paths, options, formats, resolver, output_dir, show=Format.TEXT.value in (fmt or ("text",)))
-    _exit_for_gates(outcomes, fail_on, exit_zero)
+    _exit_for_gates(outcomes, fail_on, exit_zero, require)
 
 
 def _targets(fmt: Sequence[str], output: Sequence[str]) -> list[tuple[Format, str | None]]:
@@ -270,12 +276,13 @@ def _targets(fmt: Sequence[str], output: Sequence[str]) -> list[tuple[Format, st
 @gate_options
 def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[str, ...], no_cache: bool,
           options: Options, formats: tuple[Format, ...], resolver: Callable[[Manifest], Resolver],
-          fail_on: frozenset[GateSpec], exit_zero: bool) -> None:
+          fail_on: frozenset[GateSpec], exit_zero: bool, require: tuple[str, ...]) -> None:
     """Check every pair of a dataset MANIFEST (TOML, JSONL or CSV) and summarise them by metadata.
 
     Each distinct file is analyzed once per analyzer, whatever the number of reviews citing
     it, and the results are cached (see crosscheck cache).
     """
+    _check_required(require)
     loaded = load_manifest(Path(manifest))
     for warning in loaded.warnings:
         click.echo(f"crosscheck: warning: {warning}", err=True)
@@ -292,7 +299,7 @@ def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[
     if result.interrupted:
         click.echo(f"crosscheck: interrupted: the {len(result.outcomes)} finished pair(s) are kept in {out}", err=True)
         sys.exit(130)
-    _exit_for_gates(result.outcomes, fail_on, exit_zero)
+    _exit_for_gates(result.outcomes, fail_on, exit_zero, require)
 
 
 @cli.group()
@@ -440,11 +447,28 @@ def _check_many(manifest: Manifest | None, paths: Sequence[str], options: Option
     return outcomes
 
 
-def _exit_for_gates(outcomes: Sequence[PairOutcome], gates: frozenset[GateSpec], exit_zero: bool) -> None:
+def _check_required(require: Sequence[str]) -> None:
+    """``--require`` names installed analyzers (a typo must not pass silently)."""
+    unknown = sorted(set(require) - set(analyzers.available()))
+    if unknown:
+        raise click.UsageError(f"--require: unknown analyzer {unknown[0]!r}; installed: "
+                               f"{', '.join(analyzers.available())}")
+
+
+def _exit_for_gates(outcomes: Sequence[PairOutcome], gates: frozenset[GateSpec], exit_zero: bool,
+                    require: Sequence[str] = ()) -> None:
     failed = [o for o in outcomes if o.error is not None]
     if failed:
         raise InputError(f"{len(failed)} of {len(outcomes)} pair(s) could not be checked: "
                          + ", ".join(o.id for o in failed))
+    unmet = [(o.id, name, o.analyzer_statuses().get(name)) for o in outcomes for name in require
+             if o.analyzer_statuses().get(name) not in ("ok", "partial")]
+    if unmet:
+        pair_id, name, status = unmet[0]
+        state = f"is {status}" if status else "did not run"
+        raise AnalyzerError(f"required analyzer {name} {state} for {clean(pair_id)}"
+                            f"{f' and {len(unmet) - 1} more' if len(unmet) > 1 else ''}; see the report's "
+                            "analyzers section, and fix the analyzer or drop --require")
     met = [(o.id, line) for o in outcomes for line in o.gate_lines(gates)]
     for pair_id, line in met:
         click.echo(f"crosscheck: gate met: {clean(pair_id)}: {line}", err=True)

@@ -17,6 +17,8 @@ SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", "node_modules",
      ".mypy_cache", ".pytest_cache", ".ruff_cache", "build", "dist", ".eggs"}
 )
+MAX_REVIEW_BYTES = 2**20
+"""The longest review read (1 MiB, a few hundred pages); reading a 10 MB review would take about a minute."""
 
 
 @dataclass(frozen=True)
@@ -42,34 +44,48 @@ def load_code(path: str | os.PathLike[str]) -> CodeTarget:
 
     Directories are walked in sorted order without following symbolic links to
     directories (so link loops cannot trap the walk); version-control, cache and
-    virtual-environment folders are skipped.
+    virtual-environment folders are skipped. A file below the directory that
+    cannot be read (a link loop, a dangling link, no permission) is left out and
+    named in :attr:`CodeTarget.skipped`, which the report lists.
     """
     root = Path(path)
     if not root.exists():
+        if root.is_symlink():
+            raise InputError(f"code path {str(path)!r} is a dangling symbolic link or a link loop; "
+                             "give a Python file or a directory")
         raise InputError(f"code path {str(path)!r} does not exist; give a Python file or a directory")
     root = root.resolve()
     if root.is_file():
-        return CodeTarget(root=str(root), is_dir=False, files=(_read_source(root, root.name),))
+        try:
+            return CodeTarget(root=str(root), is_dir=False, files=(_read_source(root, root.name),))
+        except OSError as err:
+            raise InputError(f"cannot read code file {str(path)!r}: {err.strerror}") from None
     if not root.is_dir():
         raise InputError(f"code path {str(path)!r} is neither a file nor a directory")
-    files = []
+    files, skipped = [], []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.startswith("."))
         for name in sorted(filenames):
-            if name.endswith(PYTHON_SUFFIXES):
-                full = Path(dirpath) / name
-                if full.is_file():
-                    files.append(_read_source(full, full.relative_to(root).as_posix()))
+            if not name.endswith(PYTHON_SUFFIXES):
+                continue
+            full = Path(dirpath) / name
+            relative = full.relative_to(root).as_posix()
+            if full.is_symlink() and not full.exists():
+                skipped.append(f"{relative}: not read: a dangling symbolic link or a link loop")
+            elif full.is_file():
+                try:
+                    files.append(_read_source(full, relative))
+                except OSError as err:
+                    skipped.append(f"{relative}: not read: {err.strerror or err}")
     if not files:
-        raise InputError(f"no Python files found under {str(path)!r}")
-    return CodeTarget(root=str(root), is_dir=True, files=tuple(sorted(files, key=lambda f: f.path)))
+        why = f"; {len(skipped)} could not be read ({skipped[0]})" if skipped else ""
+        raise InputError(f"no Python files found under {str(path)!r}{why}")
+    return CodeTarget(root=str(root), is_dir=True, files=tuple(sorted(files, key=lambda f: f.path)),
+                      skipped=tuple(skipped))
 
 
 def _read_source(path: Path, relative: str) -> SourceFile:
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"cannot read code file {str(path)!r}: {err.strerror}") from None
+    data = path.read_bytes()
     return SourceFile(
         path=relative,
         abspath=str(path),
@@ -79,18 +95,25 @@ def _read_source(path: Path, relative: str) -> SourceFile:
 
 
 def load_review(path: str) -> ReviewText:
-    """Read the review from a file, or from standard input when ``path`` is ``-``."""
+    """Read the review from a file, or from standard input when ``path`` is ``-``.
+
+    A review longer than :data:`MAX_REVIEW_BYTES` is refused rather than read for minutes.
+    """
     if path == "-":
-        data = sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(MAX_REVIEW_BYTES + 1)
     else:
         try:
-            data = Path(path).read_bytes()
+            with Path(path).open("rb") as handle:
+                data = handle.read(MAX_REVIEW_BYTES + 1)
         except FileNotFoundError:
             raise InputError(f"review file {path!r} does not exist") from None
         except IsADirectoryError:
             raise InputError(f"review path {path!r} is a directory; give a text or Markdown file") from None
         except OSError as err:
             raise InputError(f"cannot read review file {path!r}: {err.strerror}") from None
+    if len(data) > MAX_REVIEW_BYTES:
+        raise InputError(f"review {path!r} is larger than {MAX_REVIEW_BYTES // 2**20} MiB; a review that long is not "
+                         "an LLM's review of one piece of code: split it, or give the part about this code")
     text, encoding = decode_review(data)
     return ReviewText(path=path, sha256=sha256_bytes(data), text=text, encoding=encoding)
 

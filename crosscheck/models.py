@@ -64,6 +64,8 @@ class CodeTarget:
     """True when the user gave a directory."""
     files: tuple[SourceFile, ...]
     """Every Python file found, sorted by path."""
+    skipped: tuple[str, ...] = ()
+    """Python files of a directory that could not be read, as ``"path: why"``; not part of the check."""
 
     def file(self, path: str) -> SourceFile | None:
         """The file with this relative path, if it is part of the target."""

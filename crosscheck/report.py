@@ -60,6 +60,12 @@ class Report:
     labels: LabelComparison | None = None
     """The comparison with ground-truth labels, when a label file was given."""
 
+    @property
+    def all_diagnostics(self) -> tuple[str, ...]:
+        """Every problem met that did not stop the check: files of the code that could not be read, then
+        the :attr:`diagnostics`."""
+        return self.code.skipped + self.diagnostics
+
     def code_file_path(self, path: str) -> str:
         """The :func:`repo_path` of a code file, from its path relative to the code root."""
         return repo_path(os.path.join(self.code_path, path) if self.code.is_dir else self.code_path)
@@ -121,7 +127,7 @@ class Report:
                 "verdict_consistent": rec.metrics.verdict_consistent,
             },
             "labels": comparison_dict(self.labels) if self.labels else None,
-            "diagnostics": list(self.diagnostics),
+            "diagnostics": list(self.all_diagnostics),
         }
 
 

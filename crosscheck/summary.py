@@ -34,6 +34,13 @@ class PairOutcome:
             return failed_gates(self.report, gates)
         return met_gates(dict(self.summary.gates), gates) if self.summary is not None else ()
 
+    def analyzer_statuses(self) -> dict[str, str]:
+        """Each analyzer's run status (``ok``, ``partial``, ``failed``, ``missing``) for a checked pair."""
+        if self.report is not None:
+            return {run.name: run.status.value for run in self.report.runs}
+        statuses = self.summary.row.get("analyzers") if self.summary is not None else None
+        return {str(k): str(v) for k, v in statuses.items()} if isinstance(statuses, Mapping) else {}
+
 
 @dataclass(frozen=True)
 class PairSummary:
@@ -72,6 +79,7 @@ def summary_rows(outcomes: Sequence[PairOutcome]) -> list[dict[str, object]]:
                 "all_outcomes": dict(metrics["outcomes"]),
                 "finding_statuses": {k: v for k, v in metrics["findings"].items() if k not in ("total", "relevant")},
                 "relevant": metrics["findings"]["relevant"],
+                "analyzers": {run["name"]: run["status"] for run in data["analyzers"]},
                 "labels": None if data["labels"] is None else {
                     side: {k: data["labels"][side][k] for k in ("true_positives", "false_positives",
                                                                 "false_negatives", "precision", "recall", "f1")}

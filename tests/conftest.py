@@ -7,7 +7,7 @@ import dataclasses
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -166,3 +166,56 @@ def chromium() -> str:
             pytest.fail("CROSSCHECK_REQUIRE_CHROMIUM is set but no chromium is installed (apt-get install chromium)")
         pytest.skip("chromium is not installed")
     return binary
+
+
+# --- reliability cases (tests/reliability.py): each test that claims one is recorded ------------------------------
+
+_CASE_RESULTS: dict[str, dict[str, Any]] = {}
+_RANK = {"failed": 3, "passed": 2, "xfailed": 1, "skipped": 0}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "case(id): the reliability case of tests/reliability.py this test checks")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    from reliability import CASES
+
+    unknown = sorted({m.args[0] for item in items for m in item.iter_markers("case")} - set(CASES))
+    if unknown:
+        raise pytest.UsageError(f"@pytest.mark.case names no registered case: {', '.join(unknown)}")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    """Record the result of each reliability case: passed, failed (a crash, lost data, or wrong behaviour),
+    an expected failure (a known gap), or skipped; a case several tests claim takes the worst of them."""
+    from reliability import Crash, DataLoss
+
+    outcome = yield
+    report = outcome.get_result()
+    cases = [m.args[0] for m in item.iter_markers("case")]
+    if not cases or not (report.when == "call" or (report.when == "setup" and not report.passed)):
+        return
+    result = "xfailed" if hasattr(report, "wasxfail") and report.skipped else report.outcome
+    kind = None
+    if report.failed and call.excinfo is not None:
+        if call.excinfo.errisinstance(DataLoss):
+            kind = "data-lost"
+        elif call.excinfo.errisinstance(Crash) or not call.excinfo.errisinstance(AssertionError):
+            kind = "crash"
+    for case in cases:
+        entry = _CASE_RESULTS.setdefault(case, {"outcome": result, "kind": None, "tests": []})
+        entry["tests"].append(item.nodeid)
+        if _RANK[result] > _RANK[entry["outcome"]]:
+            entry["outcome"] = result
+        entry["kind"] = entry["kind"] or kind
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Write the recorded cases (only when this run tried some) for ``python tests/reliability.py``."""
+    from reliability import RESULTS
+
+    if _CASE_RESULTS:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(_CASE_RESULTS, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -81,6 +81,7 @@ def test_semgrep_scans_tests_folders_and_untracked_files(tmp_path):
     assert any(f.path == "tests/test_x.py" for f in run.findings)
 
 
+@pytest.mark.case("semgrep-offline-flags")
 def test_semgrep_is_run_offline(monkeypatch, vulnerable):
     seen = {}
 

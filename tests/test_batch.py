@@ -109,6 +109,7 @@ def test_a_broken_pair_is_reported_and_the_others_are_checked(dataset, tmp_path)
     assert (tmp_path / "out" / "ok.json").is_file() and not (tmp_path / "out" / "gone.json").exists()
 
 
+@pytest.mark.case("batch-interrupted")
 def test_ctrl_c_keeps_the_finished_pairs(dataset, tmp_path):
     manifest = load_manifest(dataset / "pairs.csv")
 

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import CASES, REPO
@@ -63,6 +64,7 @@ def test_missing_code_path_is_one_line_and_exit_2(tmp_path):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.case("review-binary")
 def test_missing_review_and_binary_review(tmp_path):
     result = _run("check", CODE, str(tmp_path / "nope.md"))
     assert result.exit_code == 2 and "review file" in result.output
@@ -78,6 +80,7 @@ def test_unknown_analyzer_and_bad_option():
     assert _run("check", CODE, REVIEW, "--format", "yaml").exit_code == 2
 
 
+@pytest.mark.case("analyzer-all-failed")
 def test_no_analyzer_result_is_exit_2(monkeypatch):
     def failing(plugins, target, options):
         return tuple(AnalyzerRun(p.name, "", RunStatus.FAILED, message="crashed") for p in plugins)

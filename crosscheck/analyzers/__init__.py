@@ -10,9 +10,12 @@ run; an opt-in one (``default = False``, like ``ruff``) runs only when named.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
 
 from crosscheck.analyzers.base import Analyzer
 from crosscheck.errors import PluginError
@@ -72,4 +75,30 @@ def run_all(analyzers: Sequence[Analyzer], target: CodeTarget, options: Options)
     if not analyzers:
         return ()
     with ThreadPoolExecutor(max_workers=len(analyzers), thread_name_prefix="analyzer") as pool:
-        return tuple(pool.map(guarded, analyzers))
+        runs = tuple(pool.map(guarded, analyzers))
+    changed = _changed_files(target)
+    return tuple(_with_changed(run, changed) for run in runs) if changed else runs
+
+
+def _changed_files(target: CodeTarget) -> tuple[str, ...]:
+    """The files of ``target`` whose content on disk is no longer what was read (sha256), as
+    ``"path: why"``: the analyzers may have seen other code than the report shows."""
+    changed = []
+    for source in target.files:
+        try:
+            now = hashlib.sha256(Path(source.abspath).read_bytes()).hexdigest()
+        except OSError as err:
+            changed.append(f"{source.path}: removed or unreadable while being checked ({err.strerror or err})")
+            continue
+        if now != source.sha256:
+            changed.append(f"{source.path}: changed while being checked (sha256 {source.sha256[:12]} when read, "
+                           f"{now[:12]} after the analyzers ran); its findings may not match the code shown")
+    return tuple(changed)
+
+
+def _with_changed(run: AnalyzerRun, changed: tuple[str, ...]) -> AnalyzerRun:
+    """``run`` marked partial for the files that changed under it (a failed run stays failed)."""
+    if not run.produced_result:
+        return run
+    return replace(run, status=RunStatus.PARTIAL, errors=tuple(sorted(run.errors + changed)),
+                   message=f"{run.name} analyzed {len(changed)} file(s) that changed while being checked")

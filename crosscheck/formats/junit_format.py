@@ -167,7 +167,7 @@ def _verdict(report: Report, suite: ET.Element) -> None:
     lines += [f"review {review} line {e.line}: {e.text}" for e in verdict.evidence]
     lines += [f"analyzer {r.name}: {r.status.value}" + (f" ({r.message})" if r.message else "")
               for r in sorted(report.runs, key=lambda r: r.name)]
-    lines += [f"note: {note}" for note in report.grounding_notes + report.diagnostics]
+    lines += [f"note: {note}" for note in report.grounding_notes + report.all_diagnostics]
     body = "\n".join(lines) + "\n"
     if verdict.consistency in _FAILING_VERDICTS:
         _mark(case, body, "failure", verdict.reason, verdict.consistency.value)

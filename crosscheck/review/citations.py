@@ -89,8 +89,11 @@ class _LineRef:
 def extract(text: str, first_line: int) -> tuple[Citation, ...]:
     """All citations in ``text``, whose first line is review line ``first_line``."""
     citations: list[Citation] = []
+    line, counted = first_line, 0
     for sentence_start, sentence in _sentences(text):
-        citations.extend(_from_sentence(sentence, first_line + text.count("\n", 0, sentence_start)))
+        line += text.count("\n", counted, sentence_start)  # counted once: a long review stays linear
+        counted = sentence_start
+        citations.extend(_from_sentence(sentence, line))
     unique: dict[tuple[object, ...], Citation] = {}
     for citation in citations:
         key = (citation.kind, citation.role, citation.line, citation.end_line, citation.code, citation.file)

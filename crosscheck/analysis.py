@@ -39,7 +39,7 @@ from typing import Any
 from crosscheck import analyzers
 from crosscheck.analyzers.base import Analyzer, completed_run, fingerprint
 from crosscheck.atomic import write_atomic
-from crosscheck.models import AnalyzerRun, CodeTarget, Confidence, Finding, Options, Severity, SourceFile
+from crosscheck.models import AnalyzerRun, CodeTarget, Confidence, Finding, Options, RunStatus, Severity, SourceFile
 from crosscheck.sources import default_cache_dir
 
 CACHE_FORMAT = 1
@@ -214,18 +214,30 @@ def analyze(plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options:
         staged = [_stage(Path(stage) / f"job{n}", files) for n, (_, _, files) in enumerate(jobs)]
         runs: dict[int, AnalyzerRun] = {}
         for wave in _waves([plugin for plugin, _, _ in jobs]):
-            with ThreadPoolExecutor(max_workers=len(wave), thread_name_prefix="analyzer") as pool:
-                runs.update(zip(wave, pool.map(lambda n: _guarded(jobs[n][0], staged[n], options), wave), strict=True))
-    for (plugin, key, files), run in zip(jobs, (runs[n] for n in range(len(jobs))), strict=True):
+            wave = [n for n in wave if staged[n][0].files]  # a job whose every file is gone has nothing to run
+            with ThreadPoolExecutor(max_workers=max(1, len(wave)), thread_name_prefix="analyzer") as pool:
+                runs.update(zip(wave, pool.map(lambda n: _guarded(jobs[n][0], staged[n][0], options), wave),
+                                strict=True))
+        # what the analyzers saw must still be what was read, or the result is not cached
+        changed = {sha for target, _ in staged for sha, source in _by_sha(target).items()
+                   if not _holds(source.abspath, sha)}
+    for n, (plugin, key, files) in enumerate(jobs):
+        gone = staged[n][1]
+        for sha, reason in gone.items():
+            analysis.failures[plugin.name, sha] = AnalyzerRun(plugin.name, "", RunStatus.FAILED, message=reason)
+        run = runs.get(n)
+        if run is None:
+            continue
         analysis.durations[plugin.name] = max(analysis.durations.get(plugin.name, 0.0), run.duration_s)
+        kept = [source for source in files if source.sha256 not in gone]
         if not run.produced_result:
-            for source in files:
+            for source in kept:
                 analysis.failures[plugin.name, source.sha256] = replace(run, duration_s=0.0)
             continue
-        for sha, result in _split(run, files).items():
+        for sha, result in _split(run, kept).items():
             analysis.results[plugin.name, sha] = result
             analysis.analyzed += 1
-            if cache is not None and key is not None:
+            if cache is not None and key is not None and sha not in changed:
                 cache.put(key, sha, result)
     return analysis
 
@@ -247,20 +259,42 @@ def _guarded(plugin: Analyzer, target: CodeTarget, options: Options) -> Analyzer
     return analyzers.run_all([plugin], target, options)[0]
 
 
-def _stage(folder: Path, files: Sequence[SourceFile]) -> CodeTarget:
+def _stage(folder: Path, files: Sequence[SourceFile]) -> tuple[CodeTarget, dict[str, str]]:
     """Put ``files`` into ``folder/<sha256>/<their path>`` (hard links, else copies): one folder to hand
-    an analyzer, where each file keeps its name and its folders (rules may look at paths)."""
-    staged = []
+    an analyzer, where each file keeps its name and its folders (rules may look at paths).
+
+    Also returns the files that could not be staged (removed or made unreadable since they were
+    read), by sha256, with the reason: their runs fail, and only the pairs citing them.
+    """
+    staged, gone = [], {}
     for source in files:
         relative = f"{source.sha256}/{source.path}"
         dest = folder / relative
         dest.parent.mkdir(parents=True, exist_ok=True)
         try:
-            os.link(source.abspath, dest)
-        except OSError:
-            shutil.copyfile(source.abspath, dest)
+            try:
+                os.link(source.abspath, dest)
+            except OSError:
+                shutil.copyfile(source.abspath, dest)
+        except OSError as err:
+            gone[source.sha256] = (f"{source.path} was removed or became unreadable before it was analyzed "
+                                   f"({err.strerror or err})")
+            continue
         staged.append(replace(source, path=relative, abspath=str(dest)))
-    return CodeTarget(root=str(folder), is_dir=True, files=tuple(sorted(staged, key=lambda s: s.path)))
+    return CodeTarget(root=str(folder), is_dir=True, files=tuple(sorted(staged, key=lambda s: s.path))), gone
+
+
+def _by_sha(target: CodeTarget) -> dict[str, SourceFile]:
+    """A staged target's files by the sha256 their folder is named after."""
+    return {source.path.partition("/")[0]: source for source in target.files}
+
+
+def _holds(path: str, sha256: str) -> bool:
+    """True when the file at ``path`` still has the content ``sha256`` was computed from."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest() == sha256
+    except OSError:
+        return False
 
 
 def _split(run: AnalyzerRun, files: Sequence[SourceFile]) -> dict[str, FileResult]:

@@ -40,7 +40,7 @@ from crosscheck.gates import gate_counts
 from crosscheck.inputs import ReviewText, load_code, load_review
 from crosscheck.labels import Labels, load_labels
 from crosscheck.manifest import Manifest, Pair
-from crosscheck.models import CodeTarget, Options
+from crosscheck.models import CodeTarget, Options, RunStatus
 from crosscheck.outputs import write_rendered
 from crosscheck.sources import Provenance, Resolver
 from crosscheck.summary import PairOutcome, PairSummary, summary_rows
@@ -161,8 +161,8 @@ def _check(item: _Loaded, manifest: Manifest, analysis: Analysis, options: Optio
     texts = {fmt: render(report, fmt) for fmt in formats}
     files = write_rendered(texts, output_dir, pair.id) if output_dir else ()
     outcome = PairOutcome(pair.id, code_name, review_name, report, None, files, pair.metadata)
-    if cache is None or item.key is None:
-        return outcome
+    if cache is None or item.key is None or any(run.status is not RunStatus.OK for run in report.runs):
+        return outcome  # a failed, partial or missing analyzer is not served again: it may be fixed next time
     summary = PairSummary(summary_rows([outcome])[0], tuple(gate_counts(report).items()))
     cache.put_reports(item.key, {"formats": {fmt.value: text for fmt, text in texts.items()},
                                  "row": summary.row, "gates": dict(summary.gates)})
@@ -180,7 +180,8 @@ def _report_key(pair: Pair, manifest: Manifest, target: CodeTarget, review: Revi
             labels = "unreadable"
     parts = [CACHE_FORMAT, code_fingerprint(), list(plugin_keys), dataclasses.asdict(options),
              sorted(f.value for f in formats), pair.id, pair.display_paths(manifest.root), list(pair.metadata),
-             target.is_dir, [(f.path, f.sha256) for f in target.files], review.sha256, review.encoding,
+             target.is_dir, [(f.path, f.sha256) for f in target.files], list(target.skipped), review.sha256,
+             review.encoding,
              str(pair.labels) if pair.labels else None, labels]
     return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
 

@@ -3,6 +3,7 @@ manifest formats, and a clean stop on Ctrl-C."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import CASES, REPO
+from crosscheck import analysis as analysis_module
 from crosscheck import analyzers
 from crosscheck.analysis import AnalysisCache, _waves
 from crosscheck.batch import run_batch
@@ -181,3 +183,31 @@ def test_analyzers_that_use_every_core_run_alone_then_the_split_ones_side_by_sid
     assert _waves([bandit, bandit, semgrep]) == [[2], [0, 1]]
     assert _waves([semgrep, ruff]) == [[0], [1]]
     assert _waves([bandit]) == [[0]]
+
+
+def test_a_file_that_changes_under_the_analyzers_is_not_cached(tmp_path, monkeypatch):
+    code, review = tmp_path / "app.py", tmp_path / "review.md"
+    code.write_text("import hashlib\n\n\ndef digest(data):\n    return hashlib.md5(data).hexdigest()\n",
+                    encoding="utf-8")
+    review.write_text("No security defects are detected in the code.\n", encoding="utf-8")
+    (tmp_path / "pairs.toml").write_text('[[pair]]\nid = "app"\ncode = "app.py"\nreview = "review.md"\n')
+    manifest = load_manifest(tmp_path / "pairs.toml")
+    options = Options(analyzers=("bandit",))
+    cache = AnalysisCache(tmp_path / "cache")
+    key = cache.key(analyzers.load(["bandit"])[0], options)
+    sha = hashlib.sha256(code.read_bytes()).hexdigest()
+    real = analysis_module._guarded
+
+    def edit_then_run(plugin, target, options):
+        with code.open("a", encoding="utf-8") as handle:  # in place: the staged hard link sees it
+            handle.write("# edited\n")
+        return real(plugin, target, options)
+
+    monkeypatch.setattr(analysis_module, "_guarded", edit_then_run)
+    result = run_batch(manifest, options, None, output_dir=None, formats=(Format.JSON,), cache=cache)
+    assert key is not None and cache.get(key, sha) is None
+    assert result.outcomes[0].analyzer_statuses() == {"bandit": "partial"}
+    monkeypatch.setattr(analysis_module, "_guarded", real)
+    run_batch(load_manifest(tmp_path / "pairs.toml"), options, None, output_dir=None, formats=(Format.JSON,),
+              cache=cache)
+    assert cache.get(key, hashlib.sha256(code.read_bytes()).hexdigest()) is not None

@@ -164,6 +164,8 @@ class Analysis:
     """Results taken from the cache."""
     analyzed: int = 0
     """Results computed in this batch."""
+    changed: set[str] = field(default_factory=set)
+    """sha256 of files whose content changed while the analyzers ran (their results are not cached)."""
 
     def runs_for(self, target: CodeTarget) -> tuple[AnalyzerRun, ...]:
         """The runs a direct check of ``target`` gives: findings and errors under the target's paths."""
@@ -219,8 +221,8 @@ def analyze(plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options:
                 runs.update(zip(wave, pool.map(lambda n: _guarded(jobs[n][0], staged[n][0], options), wave),
                                 strict=True))
         # what the analyzers saw must still be what was read, or the result is not cached
-        changed = {sha for target, _ in staged for sha, source in _by_sha(target).items()
-                   if not _holds(source.abspath, sha)}
+        analysis.changed.update(sha for target, _ in staged for sha, source in _by_sha(target).items()
+                                if not _holds(source.abspath, sha))
     for n, (plugin, key, files) in enumerate(jobs):
         gone = staged[n][1]
         for sha, reason in gone.items():
@@ -237,7 +239,7 @@ def analyze(plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options:
         for sha, result in _split(run, kept).items():
             analysis.results[plugin.name, sha] = result
             analysis.analyzed += 1
-            if cache is not None and key is not None and sha not in changed:
+            if cache is not None and key is not None and sha not in analysis.changed:
                 cache.put(key, sha, result)
     return analysis
 

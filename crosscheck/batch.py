@@ -40,7 +40,7 @@ from crosscheck.gates import gate_counts
 from crosscheck.inputs import ReviewText, load_code, load_review
 from crosscheck.labels import Labels, load_labels
 from crosscheck.manifest import Manifest, Pair
-from crosscheck.models import CodeTarget, Options, RunStatus
+from crosscheck.models import CodeTarget, Options
 from crosscheck.outputs import write_rendered
 from crosscheck.sources import Provenance, Resolver
 from crosscheck.summary import PairOutcome, PairSummary, summary_rows
@@ -161,8 +161,9 @@ def _check(item: _Loaded, manifest: Manifest, analysis: Analysis, options: Optio
     texts = {fmt: render(report, fmt) for fmt in formats}
     files = write_rendered(texts, output_dir, pair.id) if output_dir else ()
     outcome = PairOutcome(pair.id, code_name, review_name, report, None, files, pair.metadata)
-    if cache is None or item.key is None or any(run.status is not RunStatus.OK for run in report.runs):
-        return outcome  # a failed, partial or missing analyzer is not served again: it may be fixed next time
+    if (cache is None or item.key is None or not all(run.produced_result for run in report.runs)
+            or any(source.sha256 in analysis.changed for source in item.prepared.target.files)):
+        return outcome  # a failed or missing analyzer, or code that changed meanwhile: check it afresh next time
     summary = PairSummary(summary_rows([outcome])[0], tuple(gate_counts(report).items()))
     cache.put_reports(item.key, {"formats": {fmt.value: text for fmt, text in texts.items()},
                                  "row": summary.row, "gates": dict(summary.gates)})

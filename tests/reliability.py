@@ -115,8 +115,8 @@ CASES: dict[str, Case] = {
         ("code-missing-path", "a code path that does not exist", f"{EXIT_2}: 'does not exist'"),
         ("code-changes-during-check", "a file changed while the analyzers run", f"{REPORT}; the analyzers partial, "
          "'changed while being checked' with both sha256"),
-        ("code-deleted-during-batch", "a batch file deleted between loading and analysis", "expected: the pair "
-         "reported as not checked, the others kept (today: batch raises; needs a change in analysis.py)"),
+        ("code-deleted-during-batch", "a batch file deleted between loading and analysis", "that pair not "
+         "checked ('removed or became unreadable before it was analyzed'), the others checked"),
     ),
     **_cases(
         "manifest",
@@ -156,11 +156,10 @@ CASES: dict[str, Case] = {
         ("cache-concurrent", "two batches sharing CROSSCHECK_CACHE_DIR at once", "both complete with the same "
          "reports; every cache entry valid JSON, no temporary file left"),
         ("cache-failed-run-not-reused", "a batch whose semgrep failed, run again with semgrep working",
-         "expected: semgrep's findings in the second run (today: the cached report with semgrep failed is reused; "
-         "needs a change in batch.py)"),
+         "the second run runs semgrep again (a report with a failed or missing analyzer is not cached)"),
         ("code-never-executed", "code that writes a file when imported or run", "the file is never written"),
-        ("no-shell", "every subprocess call of crosscheck", "argv lists; ruff S602/S604/S605/S307/S102 find no shell "
-         "and no eval/exec"),
+        ("no-shell", "every subprocess call of crosscheck", "argv lists; no 'shell=True' text in the package, and "
+         "ruff S602/S604/S605/S307/S102 find no shell and no eval/exec"),
     ),
     **_cases(
         "property",

@@ -218,11 +218,8 @@ def analyze(plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options:
         for wave in _waves([plugin for plugin, _, _ in jobs]):
             wave = [n for n in wave if staged[n][0].files]  # a job whose every file is gone has nothing to run
             with ThreadPoolExecutor(max_workers=max(1, len(wave)), thread_name_prefix="analyzer") as pool:
-                runs.update(zip(wave, pool.map(lambda n: _guarded(jobs[n][0], staged[n][0], options), wave),
-                                strict=True))
-        # what the analyzers saw must still be what was read, or the result is not cached
-        analysis.changed.update(sha for target, _ in staged for sha, source in _by_sha(target).items()
-                                if not _holds(source.abspath, sha))
+                runs.update(zip(wave, pool.map(lambda n: _checked(jobs[n][0], staged[n][0], options, analysis),
+                                               wave), strict=True))
     for n, (plugin, key, files) in enumerate(jobs):
         gone = staged[n][1]
         for sha, reason in gone.items():
@@ -257,8 +254,17 @@ def _waves(plugins: Sequence[Analyzer]) -> list[list[int]]:
     return alone + ([split] if split else [])
 
 
+def _checked(plugin: Analyzer, target: CodeTarget, options: Options, analysis: Analysis) -> AnalyzerRun:
+    """``plugin``'s run over a staged ``target``, partial for files that changed under it; their
+    sha256 go to :attr:`Analysis.changed`, so that their results are not cached."""
+    run = _guarded(plugin, target, options)
+    changed = analyzers.changed_files(target)
+    analysis.changed.update(path.partition("/")[0] for path in changed)  # staged as <sha256>/<path>
+    return analyzers.mark_changed((run,), changed)[0]
+
+
 def _guarded(plugin: Analyzer, target: CodeTarget, options: Options) -> AnalyzerRun:
-    return analyzers.run_all([plugin], target, options)[0]
+    return analyzers.run_guarded([plugin], target, options)[0]
 
 
 def _stage(folder: Path, files: Sequence[SourceFile]) -> tuple[CodeTarget, dict[str, str]]:
@@ -284,19 +290,6 @@ def _stage(folder: Path, files: Sequence[SourceFile]) -> tuple[CodeTarget, dict[
             continue
         staged.append(replace(source, path=relative, abspath=str(dest)))
     return CodeTarget(root=str(folder), is_dir=True, files=tuple(sorted(staged, key=lambda s: s.path))), gone
-
-
-def _by_sha(target: CodeTarget) -> dict[str, SourceFile]:
-    """A staged target's files by the sha256 their folder is named after."""
-    return {source.path.partition("/")[0]: source for source in target.files}
-
-
-def _holds(path: str, sha256: str) -> bool:
-    """True when the file at ``path`` still has the content ``sha256`` was computed from."""
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest() == sha256
-    except OSError:
-        return False
 
 
 def _split(run: AnalyzerRun, files: Sequence[SourceFile]) -> dict[str, FileResult]:

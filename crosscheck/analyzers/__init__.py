@@ -63,8 +63,15 @@ def run_all(analyzers: Sequence[Analyzer], target: CodeTarget, options: Options)
     """Run the analyzers concurrently (they are child processes) and keep every result.
 
     An analyzer that raises is recorded as failed instead of losing the others'
-    results.
+    results. A file whose content changed while they ran makes each run partial
+    (:func:`changed_files`).
     """
+    runs = run_guarded(analyzers, target, options)
+    return mark_changed(runs, changed_files(target))
+
+
+def run_guarded(analyzers: Sequence[Analyzer], target: CodeTarget, options: Options) -> tuple[AnalyzerRun, ...]:
+    """:func:`run_all` without the check that the files are still what was read."""
 
     def guarded(analyzer: Analyzer) -> AnalyzerRun:
         try:
@@ -75,30 +82,30 @@ def run_all(analyzers: Sequence[Analyzer], target: CodeTarget, options: Options)
     if not analyzers:
         return ()
     with ThreadPoolExecutor(max_workers=len(analyzers), thread_name_prefix="analyzer") as pool:
-        runs = tuple(pool.map(guarded, analyzers))
-    changed = _changed_files(target)
-    return tuple(_with_changed(run, changed) for run in runs) if changed else runs
+        return tuple(pool.map(guarded, analyzers))
 
 
-def _changed_files(target: CodeTarget) -> tuple[str, ...]:
-    """The files of ``target`` whose content on disk is no longer what was read (sha256), as
-    ``"path: why"``: the analyzers may have seen other code than the report shows."""
-    changed = []
+def changed_files(target: CodeTarget) -> dict[str, str]:
+    """The files of ``target`` whose content on disk is no longer what was read (sha256), by path,
+    with what happened: the analyzers may have seen other code than the report shows."""
+    changed = {}
     for source in target.files:
         try:
             now = hashlib.sha256(Path(source.abspath).read_bytes()).hexdigest()
         except OSError as err:
-            changed.append(f"{source.path}: removed or unreadable while being checked ({err.strerror or err})")
+            changed[source.path] = f"removed or unreadable while being checked ({err.strerror or err})"
             continue
         if now != source.sha256:
-            changed.append(f"{source.path}: changed while being checked (sha256 {source.sha256[:12]} when read, "
-                           f"{now[:12]} after the analyzers ran); its findings may not match the code shown")
-    return tuple(changed)
+            changed[source.path] = (f"changed while being checked (sha256 {source.sha256[:12]} when read, "
+                                    f"{now[:12]} after the analyzers ran); its findings may not match the code shown")
+    return changed
 
 
-def _with_changed(run: AnalyzerRun, changed: tuple[str, ...]) -> AnalyzerRun:
-    """``run`` marked partial for the files that changed under it (a failed run stays failed)."""
-    if not run.produced_result:
-        return run
-    return replace(run, status=RunStatus.PARTIAL, errors=tuple(sorted(run.errors + changed)),
-                   message=f"{run.name} analyzed {len(changed)} file(s) that changed while being checked")
+def mark_changed(runs: tuple[AnalyzerRun, ...], changed: dict[str, str]) -> tuple[AnalyzerRun, ...]:
+    """``runs`` marked partial for the files that changed under them (a failed run stays failed)."""
+    if not changed:
+        return runs
+    errors = tuple(f"{path}: {why}" for path, why in changed.items())
+    return tuple(replace(run, status=RunStatus.PARTIAL, errors=tuple(sorted(run.errors + errors)),
+                         message=f"{run.name} analyzed {len(changed)} file(s) that changed while being checked")
+                 if run.produced_result else run for run in runs)

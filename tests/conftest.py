@@ -3,10 +3,14 @@ a report on a hostile review for the format tests."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
 import json
 import os
 import shutil
+import subprocess
+import tempfile
 from collections.abc import Callable, Generator
 from importlib import resources
 from pathlib import Path
@@ -166,6 +170,24 @@ def chromium() -> str:
             pytest.fail("CROSSCHECK_REQUIRE_CHROMIUM is set but no chromium is installed (apt-get install chromium)")
         pytest.skip("chromium is not installed")
     return binary
+
+
+def browse(page: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run headless Chromium on ``page`` with a fresh profile and ``args``; it must exit 0."""
+    with tempfile.TemporaryDirectory(prefix="crosscheck-chromium-") as profile:
+        result = subprocess.run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
+                                capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def with_probe(html: str, script_hash: str, probe: str) -> str:
+    """``html`` with a test script ``probe`` at the end of the body, which the page's CSP admits by its hash
+    beside the page's own script (``script_hash``)."""
+    digest = base64.b64encode(hashlib.sha256(probe.encode("utf-8")).digest()).decode()
+    html = html.replace(f"script-src &#39;{script_hash}&#39;",
+                        f"script-src &#39;{script_hash}&#39; &#39;sha256-{digest}&#39;")
+    return html.replace("</body>", f"<script>{probe}</script>\n</body>")
 
 
 # --- reliability cases (tests/reliability.py): each test that claims one is recorded ------------------------------

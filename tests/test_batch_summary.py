@@ -13,14 +13,12 @@ import csv
 import hashlib
 import io
 import json
-import subprocess
-import tempfile
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from conftest import CHROMIUM_FLAGS, GOLDEN, REPO, assert_golden, chromium
+from conftest import GOLDEN, REPO, assert_golden, browse, with_probe
 from crosscheck import batch_summary
 from crosscheck.batch_summary import (
     Group,
@@ -420,17 +418,10 @@ def test_chromium_loads_the_page_without_console_errors(tmp_path: Path) -> None:
     # A test script picks the group of pair p2 in the filter; the CSP admits it by its hash too.
     probe = (f"var s = document.getElementById('group-filter'); s.value = 'g{target}';"
              " s.dispatchEvent(new Event('change'));")
-    digest = base64.b64encode(hashlib.sha256(probe.encode("utf-8")).digest()).decode()
-    html = html.replace(f"script-src &#39;{batch_summary.SCRIPT_HASH}&#39;",
-                        f"script-src &#39;{batch_summary.SCRIPT_HASH}&#39; &#39;sha256-{digest}&#39;")
-    html = html.replace("</body>", f"<script>{probe}</script>\n</body>")
+    html = with_probe(html, batch_summary.SCRIPT_HASH, probe)
     path = tmp_path / "batch.html"
     path.write_text(html, encoding="utf-8")
-    with tempfile.TemporaryDirectory(prefix="crosscheck-chromium-") as profile:
-        result = subprocess.run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--enable-logging=stderr",
-                                 "--v=0", "--virtual-time-budget=5000", "--dump-dom", path.as_uri()],
-                                capture_output=True, text=True, timeout=60, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = browse(path, "--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000", "--dump-dom")
     console = [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
     assert not console, "\n".join(console)
     page = Page(result.stdout)

@@ -12,8 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import subprocess
-import tempfile
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from conftest import CHROMIUM_FLAGS, GOLDEN, REPO, assert_golden, chromium, with_data
+from conftest import GOLDEN, REPO, assert_golden, browse, with_data, with_probe
 from crosscheck import pipeline
 from crosscheck.formats import html_format
 from crosscheck.formats.html_format import render
@@ -219,17 +217,8 @@ def test_a_long_file_renders_each_line_once(tmp_path: Path) -> None:
 
 
 
-def browse(page: Path, *args: str) -> str:
-    """Run headless Chromium on ``page`` with a fresh profile; its standard output."""
-    with tempfile.TemporaryDirectory(prefix="crosscheck-chromium-") as profile:
-        result = subprocess.run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
-                                capture_output=True, text=True, timeout=60, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout
-
-
 def dump_dom(page: Path) -> str:
-    return browse(page, "--virtual-time-budget=5000", "--dump-dom")
+    return browse(page, "--virtual-time-budget=5000", "--dump-dom").stdout
 
 
 def test_chromium_renders_the_hostile_page_inert(hostile_report: Report, tmp_path: Path) -> None:
@@ -255,10 +244,7 @@ def test_chromium_filters_hide_rows_and_markers(reports: Callable[[str], Report]
     probe = ("document.querySelectorAll('#filters input').forEach(function (b) {"
              " if (b.value === 'finding:matched' || b.value === 'claim:confirmed') {"
              " b.checked = false; b.dispatchEvent(new Event('change')); } });")
-    digest = base64.b64encode(hashlib.sha256(probe.encode("utf-8")).digest()).decode()
-    html = html.replace(f"script-src &#39;{html_format.SCRIPT_HASH}&#39;",
-                        f"script-src &#39;{html_format.SCRIPT_HASH}&#39; &#39;sha256-{digest}&#39;")
-    html = html.replace("</body>", f"<script>{probe}</script>\n</body>")
+    html = with_probe(html, html_format.SCRIPT_HASH, probe)
     path = tmp_path / "report.html"
     path.write_text(html, encoding="utf-8")
     page = Page(dump_dom(path))

@@ -9,6 +9,6 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from crosscheck.api import check, render  # noqa: E402  (the modules below read __version__)
-from crosscheck.report import Report  # noqa: E402
+from crosscheck.results.report import Report  # noqa: E402
 
 __all__ = ["Report", "__version__", "check", "render"]

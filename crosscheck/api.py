@@ -16,13 +16,13 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from crosscheck import pipeline
 from crosscheck.errors import InputError
 from crosscheck.formats import Format
 from crosscheck.formats import render as _render
-from crosscheck.inputs import ReviewText, load_review, sha256_bytes
+from crosscheck.load.code import ReviewText, load_review, sha256_bytes
 from crosscheck.models import Options, Severity
-from crosscheck.report import Report
+from crosscheck.results.report import Report
+from crosscheck.run import pipeline
 
 
 def check(code: str | os.PathLike[str], review: str | os.PathLike[str] | None = None, *,

@@ -21,23 +21,23 @@ import click
 from rich.console import Console
 from rich.progress import Progress, TaskID
 
-from crosscheck import __version__, analyzers, pipeline
-from crosscheck.analysis import AnalysisCache
+from crosscheck import __version__, analyzers
 from crosscheck.atomic import write_atomic
-from crosscheck.batch import run_batch
-from crosscheck.config import Config, load_config
 from crosscheck.errors import AnalyzerError, CrosscheckError, InputError
 from crosscheck.formats import Format, render
 from crosscheck.formats.text_format import clean, render_summary
-from crosscheck.gates import Gate, GateSpec, parse_gate
-from crosscheck.labels import load_labels
-from crosscheck.manifest import RESERVED_IDS, Manifest, Pair, load_manifest, review_pairs
+from crosscheck.load.config import Config, load_config
+from crosscheck.load.labels import load_labels
+from crosscheck.load.manifest import RESERVED_IDS, Manifest, Pair, load_manifest, review_pairs
+from crosscheck.load.samples import sample_manifest
+from crosscheck.load.sources import Resolver
 from crosscheck.models import Options, Severity
-from crosscheck.outputs import write_reports
-from crosscheck.runner import check_manifest, write_batch_summary, write_summary
-from crosscheck.samples import sample_manifest
-from crosscheck.sources import Resolver
-from crosscheck.summary import PairOutcome
+from crosscheck.results.gates import Gate, GateSpec, parse_gate
+from crosscheck.results.outcome import PairOutcome
+from crosscheck.run import pipeline
+from crosscheck.run.batch import check_manifest, run_batch, write_batch_summary, write_summary
+from crosscheck.run.cache import AnalysisCache
+from crosscheck.run.outputs import write_reports
 
 EXIT_OK = 0
 EXIT_GATE = 1

@@ -151,6 +151,6 @@ class Options:
     audit: bool = False
     """Ignore ``# nosec`` and ``# nosemgrep``: suppressed findings count like any other."""
     test_patterns: tuple[str, ...] = ()
-    """Globs naming test files (see :mod:`crosscheck.testcode`); empty means the defaults."""
+    """Globs naming test files (see :mod:`crosscheck.reconcile.testcode`); empty means the defaults."""
     test_findings: bool = False
     """Let findings that are noise in test code (assert used, test passwords) count in the verdict."""

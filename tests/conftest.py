@@ -20,7 +20,7 @@ import jsonschema
 import pytest
 
 if TYPE_CHECKING:
-    from crosscheck.report import Report
+    from crosscheck.results.report import Report
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "cases"
@@ -95,7 +95,7 @@ HOSTILE_REVIEW = (
 @pytest.fixture(scope="session")
 def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
     """A report on a review full of HTML, Markdown and terminal injection, quoting code that holds some too."""
-    from crosscheck import pipeline
+    from crosscheck.run import pipeline
 
     folder = tmp_path_factory.mktemp("hostile")
     (folder / "app.py").write_text(HOSTILE_CODE, encoding="utf-8")
@@ -105,7 +105,7 @@ def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
 
 def with_data(report: Report, change: Callable[[dict[str, Any]], None]) -> Report:
     """``report`` whose ``to_dict`` is changed by ``change``: to show values the report may gain later."""
-    from crosscheck.report import Report
+    from crosscheck.results.report import Report
 
     class Changed(Report):
         def to_dict(self) -> dict[str, Any]:
@@ -126,7 +126,7 @@ def at_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
 def checked_at_root() -> Callable[[str, str], Report]:
     """``pipeline.run(code, review)`` from the repository root, once per pair for the whole session:
     the format tests render the same few reports."""
-    from crosscheck import pipeline
+    from crosscheck.run import pipeline
 
     cache: dict[tuple[str, str], Report] = {}
 

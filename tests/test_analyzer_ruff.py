@@ -15,7 +15,7 @@ from crosscheck.analyzers import ruff as ruff_module
 from crosscheck.analyzers.bandit import BanditAnalyzer, vocabulary
 from crosscheck.analyzers.base import ProcessResult, ProcessTimeout, fingerprint
 from crosscheck.analyzers.ruff import CHECK_FLAGS, RuffAnalyzer, ruff_executable, rules
-from crosscheck.inputs import load_code
+from crosscheck.load.code import load_code
 from crosscheck.models import Confidence, Options, RunStatus, Severity
 
 pytestmark = pytest.mark.skipif(ruff_executable() is None, reason="ruff is not installed: pip install ruff")

@@ -16,7 +16,7 @@ from crosscheck.analyzers.bandit import BanditAnalyzer
 from crosscheck.analyzers.base import Analyzer, ProcessTimeout, run_process
 from crosscheck.analyzers.semgrep import SemgrepAnalyzer
 from crosscheck.errors import PluginError
-from crosscheck.inputs import load_code
+from crosscheck.load.code import load_code
 from crosscheck.models import AnalyzerRun, Options, RunStatus, Severity
 
 VULNERABLE = textwrap.dedent('''\

@@ -12,16 +12,15 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import CASES, REPO
-from crosscheck import analysis as analysis_module
 from crosscheck import analyzers
-from crosscheck.analysis import AnalysisCache, _waves
-from crosscheck.batch import run_batch
 from crosscheck.cli import cli
 from crosscheck.formats import Format, render
-from crosscheck.manifest import load_manifest
+from crosscheck.load.manifest import load_manifest
 from crosscheck.models import Options, Severity
-from crosscheck.runner import check_pair
-from crosscheck.summary import summary_rows
+from crosscheck.results.outcome import summary_rows
+from crosscheck.run import cache as analysis_module
+from crosscheck.run.batch import check_pair, run_batch
+from crosscheck.run.cache import AnalysisCache, _waves
 
 PY2 = "def legacy(cmd):\n    print 'running', cmd\n    exec cmd\n"
 

@@ -1,7 +1,7 @@
 """The batch summary: grouping by metadata (numbers computed by hand), CSV, JSON, the HTML page with its plots,
 hostile metadata, determinism, goldens, and headless Chromium loading the page under its CSP.
 
-The rows are built by hand in the shape of :func:`crosscheck.summary.summary_rows`; one test also runs it on a
+The rows are built by hand in the shape of :func:`crosscheck.results.outcome.summary_rows`; one test also runs it on a
 real report. Regenerate the goldens with ``CROSSCHECK_UPDATE_GOLDEN=1``. The browser test needs ``chromium`` and
 is skipped without it, unless ``CROSSCHECK_REQUIRE_CHROMIUM`` is set.
 """
@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from conftest import GOLDEN, REPO, assert_golden, browse, with_probe
-from crosscheck import batch_summary
-from crosscheck.batch_summary import (
+from crosscheck.load.labels import Agreement, Score
+from crosscheck.results import dataset as batch_summary
+from crosscheck.results.dataset import (
     Group,
     Stats,
     group_rows,
@@ -28,9 +29,8 @@ from crosscheck.batch_summary import (
     summary_html,
     summary_json,
 )
-from crosscheck.labels import Agreement, Score
-from crosscheck.report import Report
-from crosscheck.summary import PairOutcome, summary_rows
+from crosscheck.results.outcome import PairOutcome, summary_rows
+from crosscheck.results.report import Report
 
 OUTCOME_NAMES = ("confirmed", "unsupported", "ungrounded", "generic", "contradicted", "upheld")
 METRIC_KEYS = ("claim_precision", "finding_recall", "grounding_rate", "specificity", "verdict_consistent")

@@ -12,8 +12,8 @@ import json
 import pytest
 
 from conftest import CASES
-from crosscheck import pipeline
 from crosscheck.formats import Format, render
+from crosscheck.run import pipeline
 
 CASE_NAMES = sorted(p.name for p in CASES.iterdir() if (p / "expected.json").is_file())
 

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from conftest import CASES
 from crosscheck.cli import cli
-from crosscheck.config import find_pyproject, load_config
 from crosscheck.errors import InputError
+from crosscheck.load.config import find_pyproject, load_config
 from crosscheck.models import Severity
 
 CODE = str(CASES / "confirmed_exact" / "code.py")

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from crosscheck.cli import cli
-from crosscheck.samples import sample_manifest
+from crosscheck.load.samples import sample_manifest
 
 
 @pytest.fixture(scope="module")

@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 
 from conftest import GOLDEN, REPO, assert_golden, browse, with_data, with_probe
-from crosscheck import pipeline
 from crosscheck.formats import html_format
 from crosscheck.formats.html_format import render
 from crosscheck.reconcile import FindingStatus
-from crosscheck.report import Report
+from crosscheck.results.report import Report
+from crosscheck.run import pipeline
 
 PAIRS = {
     "quickstart": ("samples/quickstart/invoices.py", "samples/quickstart/review.md"),

@@ -16,11 +16,11 @@ import pytest
 from junitparser import JUnitXml
 
 from conftest import CASES, GOLDEN, REPO, assert_golden
-from crosscheck import pipeline
 from crosscheck.formats.junit_format import render, xml_safe
-from crosscheck.inputs import ReviewText
+from crosscheck.load.code import ReviewText
 from crosscheck.reconcile import Consistency, FindingStatus, Outcome
-from crosscheck.report import Report, repo_path
+from crosscheck.results.report import Report, repo_path
+from crosscheck.run import pipeline
 
 QUICKSTART = ("samples/quickstart/invoices.py", "samples/quickstart/review.md")
 PAIRS = {"quickstart": QUICKSTART} | {

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from conftest import GOLDEN, assert_golden, with_data
-from crosscheck import pipeline
 from crosscheck.formats import markdown_format
 from crosscheck.formats.markdown_format import code, render, text
 from crosscheck.reconcile import FindingStatus
-from crosscheck.report import Report
+from crosscheck.results.report import Report
+from crosscheck.run import pipeline
 
 PAIRS = {
     "quickstart": ("samples/quickstart/invoices.py", "samples/quickstart/review.md"),

@@ -13,10 +13,11 @@ import shutil
 import pytest
 
 from conftest import CASES, GOLDEN, REPO, assert_golden
-from crosscheck import __version__, pipeline
+from crosscheck import __version__
 from crosscheck.formats import sarif_format
-from crosscheck.inputs import ReviewText
+from crosscheck.load.code import ReviewText
 from crosscheck.reconcile import Outcome
+from crosscheck.run import pipeline
 
 PAIRS = {"quickstart": ("samples/quickstart/invoices.py", "samples/quickstart/review.md")} | {
     p.name: (f"tests/cases/{p.name}/code.py", f"tests/cases/{p.name}/review.md")

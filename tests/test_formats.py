@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from conftest import CASES
-from crosscheck import pipeline
 from crosscheck.formats import RENDERERS, SUFFIXES, Format, render
 from crosscheck.formats.text_format import clean
-from crosscheck.inputs import ReviewText
+from crosscheck.load.code import ReviewText
+from crosscheck.run import pipeline
 
 
 def test_every_format_has_a_renderer():

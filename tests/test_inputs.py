@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from crosscheck.errors import InputError
-from crosscheck.inputs import decode_review, load_code
+from crosscheck.load.code import decode_review, load_code
 
 
 def test_directory_walk_is_sorted_and_skips_caches(tmp_path):

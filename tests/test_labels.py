@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
-from crosscheck import pipeline
 from crosscheck.errors import CrosscheckError, InputError
-from crosscheck.labels import Label, LabelComparison, Labels, LabelsError, compare, comparison_dict, load_labels
-from crosscheck.report import Report
+from crosscheck.load.labels import Label, LabelComparison, Labels, LabelsError, compare, comparison_dict, load_labels
+from crosscheck.results.report import Report
+from crosscheck.run import pipeline
 
 ARCHIVE = REPO / "samples" / "archive"
 QUICKSTART = REPO / "samples" / "quickstart"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from crosscheck.errors import InputError
-from crosscheck.manifest import load_manifest, review_pairs
-from crosscheck.samples import sample_manifest
+from crosscheck.load.manifest import load_manifest, review_pairs
+from crosscheck.load.samples import sample_manifest
 
 
 def _write(folder: Path, text: str) -> Path:

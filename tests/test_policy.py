@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crosscheck import pipeline
 from crosscheck.analyzers.semgrep import default_rules_dir
 from crosscheck.cli import cli
 from crosscheck.errors import InputError
 from crosscheck.formats import Format, render
-from crosscheck.gates import Gate, GateSpec, failed_gates, gate_counts, parse_gate
 from crosscheck.models import Options, Severity
+from crosscheck.results.gates import Gate, GateSpec, failed_gates, gate_counts, parse_gate
+from crosscheck.run import pipeline
 
 SUPPRESSED_CODE = """\
 import hashlib

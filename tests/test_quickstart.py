@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from crosscheck import pipeline
-from crosscheck.samples import sample_manifest
+from crosscheck.load.samples import sample_manifest
+from crosscheck.run import pipeline
 
 
 def _run(pair_id: str):

@@ -19,14 +19,14 @@ from pathlib import Path
 import pytest
 
 from crosscheck import analyzers
-from crosscheck.analysis import AnalysisCache, analyze
 from crosscheck.analyzers import bandit as bandit_module
 from crosscheck.analyzers import semgrep as semgrep_module
 from crosscheck.atomic import write_atomic
-from crosscheck.batch import run_batch
 from crosscheck.formats import SUFFIXES, Format
-from crosscheck.manifest import load_manifest
+from crosscheck.load.manifest import load_manifest
 from crosscheck.models import Options
+from crosscheck.run.batch import run_batch
+from crosscheck.run.cache import AnalysisCache, analyze
 from reliability import CASES, DOC, DataLoss, invoke, one_error_line
 
 APP = """import hashlib
@@ -215,7 +215,7 @@ def test_a_file_deleted_between_loading_and_analysis_fails_only_its_pair(tmp_pat
         (tmp_path / "a.py").unlink()
         return analyze(*args, **kwargs)
 
-    monkeypatch.setattr("crosscheck.batch.analyze", delete_then_analyze)
+    monkeypatch.setattr("crosscheck.run.batch.analyze", delete_then_analyze)
     result = run_batch(load_manifest(tmp_path / "pairs.toml"), Options(analyzers=("bandit",)), None,
                        output_dir=tmp_path / "out", formats=(Format.JSON,), cache=None)
     by_id = {o.id: o for o in result.outcomes}

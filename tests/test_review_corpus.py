@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from crosscheck.grounding import ground
-from crosscheck.inputs import load_code, load_review
+from crosscheck.load.code import load_code, load_review
 from crosscheck.review import read_review
 
 CORPUS = Path(__file__).resolve().parent / "review_corpus"

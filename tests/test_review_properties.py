@@ -12,13 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_format_html import check_page
 
-from crosscheck import pipeline
 from crosscheck.errors import InputError
 from crosscheck.formats.html_format import render
-from crosscheck.inputs import ReviewText, decode_review, sha256_bytes
+from crosscheck.load.code import ReviewText, decode_review, sha256_bytes
 from crosscheck.models import AnalyzerRun, CodeTarget, Confidence, Finding, Options, RunStatus, Severity, SourceFile
 from crosscheck.review import read_review
 from crosscheck.review.citations import MAX_LINE, extract
+from crosscheck.run import pipeline
 
 MARKDOWNISH = st.lists(
     st.one_of(

@@ -20,7 +20,7 @@ import pytest
 
 from conftest import REPO
 from crosscheck.errors import InputError
-from crosscheck.sources import (
+from crosscheck.load.sources import (
     Resolver,
     SourceError,
     SourceKind,

@@ -1,6 +1,6 @@
 """Report formats: one module per format, chosen from a registry by name.
 
-Formatters only render a :class:`~crosscheck.report.Report`; they decide nothing.
+Formatters only render a :class:`~crosscheck.results.report.Report`; they decide nothing.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import enum
 from collections.abc import Callable
 
 from crosscheck.formats import html_format, json_format, junit_format, markdown_format, sarif_format, text_format
-from crosscheck.report import Report
+from crosscheck.results.report import Report
 
 
 class Format(str, enum.Enum):

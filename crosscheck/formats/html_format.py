@@ -40,7 +40,7 @@ from crosscheck.formats.markdown_format import outcome_order
 from crosscheck.formats.untrusted import one_line, printable
 from crosscheck.grounding import Status
 from crosscheck.reconcile import FindingStatus
-from crosscheck.report import Report, finding_state, match_text
+from crosscheck.results.report import Report, finding_state, match_text
 
 SCRIPT = """
 (function () {

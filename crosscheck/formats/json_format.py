@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from crosscheck.report import Report
+from crosscheck.results.report import Report
 
 
 def render(report: Report, color: bool = False) -> str:

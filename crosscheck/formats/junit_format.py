@@ -18,7 +18,7 @@ Mapping to pass, failure and skipped (each failing case has exactly one ``<failu
 - a missed finding at or above ``--min-severity`` fails with ``type`` the rule id,
   ``message`` the analyzer's message, and analyzer, rule, CWE, severity, location and
   snippet in the body; one below the threshold, or noise in test code (see
-  :mod:`crosscheck.testcode`), is skipped; suppressed findings (``# nosec``) are not
+  :mod:`crosscheck.reconcile.testcode`), is skipped; suppressed findings (``# nosec``) are not
   missed and have no case;
 - the verdict fails when ``contradicted`` or ``self-contradictory``, is skipped when
   ``undetermined`` (no verdict stated) and passes when ``consistent``.
@@ -49,7 +49,7 @@ from pathlib import PurePath
 
 from crosscheck.grounding import Status
 from crosscheck.reconcile import ClaimResult, Consistency, FindingResult, FindingStatus, Outcome
-from crosscheck.report import Report, match_dict, match_text, repo_path
+from crosscheck.results.report import Report, match_dict, match_text, repo_path
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NOT_NAME = re.compile(r"[^0-9A-Za-z_-]+")

@@ -38,7 +38,7 @@ from crosscheck.formats.untrusted import one_line, printable
 from crosscheck.grounding import Status
 from crosscheck.models import RunStatus, Severity
 from crosscheck.reconcile import FindingStatus, Outcome
-from crosscheck.report import Report
+from crosscheck.results.report import Report
 
 OUTCOME_ORDER = (Outcome.CONTRADICTED, Outcome.UNGROUNDED, Outcome.UNSUPPORTED, Outcome.CONFIRMED,
                  Outcome.UPHELD, Outcome.GENERIC)

@@ -54,7 +54,7 @@ from crosscheck.formats.untrusted import strip_control
 from crosscheck.grounding import Status
 from crosscheck.models import Severity
 from crosscheck.reconcile import FindingStatus, Outcome
-from crosscheck.report import Report, match_text, repo_path
+from crosscheck.results.report import Report, match_text, repo_path
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"

@@ -16,8 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from crosscheck.formats.untrusted import one_line
-from crosscheck.report import Report, match_text
-from crosscheck.summary import PairOutcome, summary_rows
+from crosscheck.results.outcome import PairOutcome, summary_rows
+from crosscheck.results.report import Report, match_text
 
 _OUTCOME_STYLE = {
     "confirmed": "green", "upheld": "green", "unsupported": "yellow", "generic": "dim",

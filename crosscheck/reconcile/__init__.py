@@ -35,7 +35,7 @@ Findings are ``matched`` when a confirmed claim reports them, ``missed``
 otherwise, and ``suppressed`` when a ``# nosec`` / ``# nosemgrep`` comment
 covers them (unless auditing). A finding is *relevant* to the verdict when it is
 at or above the severity threshold, not suppressed, and not test-context noise
-(see :mod:`crosscheck.testcode`) unless test findings are asked for.
+(see :mod:`crosscheck.reconcile.testcode`) unless test findings are asked for.
 """
 
 from __future__ import annotations
@@ -51,8 +51,8 @@ from crosscheck.cwe import Lexicon
 from crosscheck.grounding import LOCATED, NEAR_LINES, GroundedClaim, GroundedReview, Grounding, Status
 from crosscheck.grounding.index import Scope
 from crosscheck.models import AnalyzerRun, Finding, Severity
+from crosscheck.reconcile.testcode import is_test_noise
 from crosscheck.review.model import CitationKind, CitationRole, ClaimKind, StatedVerdict, VerdictEvidence
-from crosscheck.testcode import is_test_noise
 
 
 class Outcome(str, enum.Enum):
@@ -131,7 +131,7 @@ class FindingResult:
     claims: tuple[str, ...]
     """Ids of claims that report it (or that it contradicts)."""
     test_context: bool = False
-    """In a test file, and of a kind that is noise there (see :mod:`crosscheck.testcode`)."""
+    """In a test file, and of a kind that is noise there (see :mod:`crosscheck.reconcile.testcode`)."""
 
 
 @dataclass(frozen=True)

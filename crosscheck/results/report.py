@@ -15,12 +15,12 @@ from typing import Any
 
 from crosscheck import __version__
 from crosscheck.grounding import GroundedReview, Grounding
-from crosscheck.inputs import ReviewText
-from crosscheck.labels import LabelComparison, comparison_dict
+from crosscheck.load.code import ReviewText
+from crosscheck.load.labels import LabelComparison, comparison_dict
+from crosscheck.load.sources import Provenance
 from crosscheck.models import AnalyzerRun, CodeTarget, Options
 from crosscheck.reconcile import ClaimResult, FindingResult, Match, Reconciliation
-from crosscheck.sources import Provenance
-from crosscheck.testcode import DEFAULT_TEST_PATTERNS
+from crosscheck.reconcile.testcode import DEFAULT_TEST_PATTERNS
 
 SCHEMA_VERSION = "1.2"
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from crosscheck.errors import InputError
 from crosscheck.models import Severity
 from crosscheck.reconcile import FindingResult, FindingStatus, Outcome
-from crosscheck.report import Report
+from crosscheck.results.report import Report
 
 
 class Gate(str, enum.Enum):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crosscheck.manifest import Manifest, load_manifest
+from crosscheck.load.manifest import Manifest, load_manifest
 
 
 def samples_dir() -> Path:
     """``crosscheck/_samples`` in a wheel, the repository's ``samples/`` in a checkout."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent
     packaged = here / "_samples"
     return packaged if packaged.is_dir() else here.parent / "samples"
 

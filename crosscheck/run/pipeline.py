@@ -12,14 +12,14 @@ from crosscheck import analyzers
 from crosscheck.cwe import Lexicon
 from crosscheck.errors import AnalyzerError
 from crosscheck.grounding import GroundedReview, ground
-from crosscheck.inputs import ReviewText, load_code, load_review
-from crosscheck.labels import Labels, compare
+from crosscheck.load.code import ReviewText, load_code, load_review
+from crosscheck.load.labels import Labels, compare
+from crosscheck.load.sources import Provenance
 from crosscheck.models import AnalyzerRun, CodeTarget, Options, RunStatus
 from crosscheck.reconcile import reconcile
-from crosscheck.report import Report
+from crosscheck.reconcile.testcode import is_test_path
+from crosscheck.results.report import Report
 from crosscheck.review import read_review
-from crosscheck.sources import Provenance
-from crosscheck.testcode import is_test_path
 
 
 def source_note(source: Provenance) -> str:

@@ -2,7 +2,7 @@
 
 A batch checks many code + review pairs, each with free metadata (``model``, ``prompt``,
 ``run``, ...). :func:`group_rows` groups the per-pair rows of
-:func:`~crosscheck.summary.summary_rows` by the values of some metadata keys (by default
+:func:`~crosscheck.results.outcome.summary_rows` by the values of some metadata keys (by default
 every key the rows have, in order of first appearance: model x prompt) and adds one
 ``all pairs`` group. Each :class:`Group` holds:
 
@@ -58,12 +58,12 @@ from crosscheck import __version__
 from crosscheck.formats.html_format import content_security_policy, environment, script_hash, tone
 from crosscheck.formats.markdown_format import OUTCOME_ORDER
 from crosscheck.formats.untrusted import one_line, printable
-from crosscheck.labels import Agreement, Score, score
+from crosscheck.load.labels import Agreement, Score, score
 from crosscheck.reconcile import Consistency, FindingStatus
 from crosscheck.review.model import StatedVerdict
 
 Row = Mapping[str, object]
-"""One pair's row, as :func:`~crosscheck.summary.summary_rows` makes it."""
+"""One pair's row, as :func:`~crosscheck.results.outcome.summary_rows` makes it."""
 
 OVERALL = "all pairs"
 """The label of the group of every pair."""

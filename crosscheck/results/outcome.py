@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from crosscheck.gates import GateSpec, failed_gates, met_gates
-from crosscheck.report import Report
+from crosscheck.results.gates import GateSpec, failed_gates, met_gates
+from crosscheck.results.report import Report
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class PairOutcome:
     cache (then ``report`` is None), or that a batch has just put into the cache."""
 
     def gate_lines(self, gates: Iterable[GateSpec]) -> tuple[str, ...]:
-        """The gates of ``gates`` the pair meets (see :func:`crosscheck.gates.failed_gates`)."""
+        """The gates of ``gates`` the pair meets (see :func:`crosscheck.results.gates.failed_gates`)."""
         if self.report is not None:
             return failed_gates(self.report, gates)
         return met_gates(dict(self.summary.gates), gates) if self.summary is not None else ()
@@ -49,7 +49,7 @@ class PairSummary:
     row: Mapping[str, object]
     """Its :func:`summary_rows` row."""
     gates: tuple[tuple[str, int], ...]
-    """:func:`crosscheck.gates.gate_counts` of its report."""
+    """:func:`crosscheck.results.gates.gate_counts` of its report."""
 
 
 def summary_rows(outcomes: Sequence[PairOutcome]) -> list[dict[str, object]]:

@@ -1,11 +1,11 @@
 """Checking a dataset of pairs (``crosscheck batch``): shared analysis, then one report per pair.
 
-The stages of :mod:`crosscheck.pipeline`, arranged for many pairs:
+The stages of :mod:`crosscheck.run.pipeline`, arranged for many pairs:
 
 1. every pair's code, review and labels are loaded (a pair that cannot be is
    recorded with its reason and does not stop the others);
 2. the analyzers run once over every distinct file of the batch
-   (:func:`crosscheck.analysis.analyze`, through the persistent cache) in the
+   (:func:`crosscheck.run.cache.analyze`, through the persistent cache) in the
    background, while the reviews are read and grounded;
 3. each pair is reconciled with its share of the analysis and its reports are
    written at once, so an interrupted batch keeps every finished pair.
@@ -32,18 +32,22 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from crosscheck import analyzers, pipeline
-from crosscheck.analysis import CACHE_FORMAT, Analysis, AnalysisCache, analyze, code_fingerprint
+from crosscheck import analyzers
+from crosscheck.atomic import write_atomic
 from crosscheck.errors import CrosscheckError, InputError
 from crosscheck.formats import Format, render
-from crosscheck.gates import gate_counts
-from crosscheck.inputs import ReviewText, load_code, load_review
-from crosscheck.labels import Labels, load_labels
-from crosscheck.manifest import Manifest, Pair
+from crosscheck.load.code import ReviewText, load_code, load_review
+from crosscheck.load.labels import Labels, load_labels
+from crosscheck.load.manifest import Manifest, Pair
+from crosscheck.load.sources import Provenance, Resolver
 from crosscheck.models import CodeTarget, Options
-from crosscheck.outputs import write_rendered
-from crosscheck.sources import Provenance, Resolver
-from crosscheck.summary import PairOutcome, PairSummary, summary_rows
+from crosscheck.results.dataset import group_rows, summary_csv, summary_html, summary_json
+from crosscheck.results.gates import gate_counts
+from crosscheck.results.outcome import PairOutcome, PairSummary, summary_rows
+from crosscheck.results.report import Report
+from crosscheck.run import pipeline
+from crosscheck.run.cache import CACHE_FORMAT, Analysis, AnalysisCache, analyze, code_fingerprint
+from crosscheck.run.outputs import index_page, write_rendered, write_reports
 
 
 @dataclass(frozen=True)
@@ -203,3 +207,59 @@ def _from_cache(cache: AnalysisCache, key: str, pair: Pair, manifest: Manifest, 
     files = write_rendered(texts, output_dir, pair.id) if output_dir else ()
     row["files"] = list(files)
     return PairOutcome(pair.id, code_name, review_name, None, None, files, pair.metadata, PairSummary(row, gates))
+
+
+def check_pair(pair: Pair, manifest: Manifest, options: Options, resolver: Resolver | None) -> Report:
+    """Check one pair; its code is resolved first when it is an upstream file."""
+    code_name, review_name = pair.display_paths(manifest.root)
+    review = dataclasses.replace(load_review(str(pair.review)), path=review_name)
+    if pair.upstream is None:
+        assert pair.code is not None  # the manifest guarantees one of code and upstream
+        return pipeline.run_text(str(pair.code), review, options, display_path=code_name)
+    if resolver is None:
+        raise InputError(f"pair {pair.id!r} needs its code fetched, but fetching is off")
+    resolved = resolver.resolve(pair.upstream)
+    return pipeline.run_text(str(resolved.path), review, options, display_path=code_name,
+                             source=resolved.provenance)
+
+
+def check_manifest(manifest: Manifest, options: Options, resolver: Resolver | None, *,
+                   output_dir: Path | None = None, formats: Sequence[Format] = tuple(Format),
+                   on_result: Callable[[PairOutcome], None] | None = None) -> tuple[PairOutcome, ...]:
+    """Check every pair in manifest order; with ``output_dir``, write each pair's reports as it finishes,
+    then ``index.html`` and ``summary.json`` over all of them."""
+    outcomes = []
+    for pair in manifest.pairs:
+        code_name, review_name = pair.display_paths(manifest.root)
+        try:
+            report = check_pair(pair, manifest, options, resolver)
+        except CrosscheckError as err:
+            outcome = PairOutcome(pair.id, code_name, review_name, None, str(err), metadata=pair.metadata)
+        else:
+            files = write_reports(report, output_dir, pair.id, formats) if output_dir else ()
+            outcome = PairOutcome(pair.id, code_name, review_name, report, None, files, pair.metadata)
+        outcomes.append(outcome)
+        if on_result:
+            on_result(outcome)
+    if output_dir:
+        write_summary(outcomes, output_dir, title=f"crosscheck: {manifest.path.name}")
+    return tuple(outcomes)
+
+
+def write_summary(outcomes: Sequence[PairOutcome], output_dir: Path, title: str) -> None:
+    """``index.html`` (links to every report) and ``summary.json`` (one row per pair) in ``output_dir``."""
+    rows = summary_rows(outcomes)
+    write_atomic(output_dir / "index.html", index_page(rows, title))
+    write_atomic(output_dir / "summary.json", json.dumps(rows, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def write_batch_summary(outcomes: Sequence[PairOutcome], output_dir: Path, title: str,
+                        group_by: Sequence[str] = ()) -> None:
+    """The dataset summary of a batch in ``output_dir``, pairs grouped by ``group_by`` metadata keys (default:
+    every key): ``index.html`` (tables, plots and a link to every pair's report), ``summary.csv`` (one line
+    per group) and ``summary.json`` (the groups and one row per pair)."""
+    rows = summary_rows(outcomes)
+    groups = group_rows(rows, group_by)
+    write_atomic(output_dir / "index.html", summary_html(groups, rows, title))
+    write_atomic(output_dir / "summary.csv", summary_csv(groups))
+    write_atomic(output_dir / "summary.json", summary_json(groups, rows))

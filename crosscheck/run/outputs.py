@@ -10,7 +10,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from crosscheck import __version__
 from crosscheck.atomic import write_atomic
 from crosscheck.formats import SUFFIXES, Format, render
-from crosscheck.report import Report
+from crosscheck.results.report import Report
 
 
 def write_reports(report: Report, folder: Path, name: str, formats: Iterable[Format]) -> tuple[str, ...]:
@@ -33,6 +33,6 @@ _ENV = Environment(loader=PackageLoader("crosscheck", "templates"), autoescape=s
 
 
 def index_page(rows: Sequence[dict[str, object]], title: str) -> str:
-    """A self-contained HTML page of the :func:`~crosscheck.summary.summary_rows`, linking every pair's reports;
+    """A self-contained HTML page of the :func:`~crosscheck.results.outcome.summary_rows`, linking every pair's reports;
     all text escaped."""
     return _ENV.get_template("index.html.j2").render(title=title, version=__version__, rows=rows)

@@ -6,7 +6,7 @@ TOML (``.toml``)::
     id = "login-gpt4"                  # unique; names the pair's report files
     code = "src/login.py"              # a file or folder, or instead an [pair.upstream] table
     review = "reviews/login-gpt4.md"
-    labels = "labels/login.toml"       # optional ground truth (see crosscheck.labels)
+    labels = "labels/login.toml"       # optional ground truth (see crosscheck.load.labels)
     description = "optional"
     [pair.metadata]                    # optional free values, kept in the summary
     model = "gpt-4"
@@ -18,7 +18,7 @@ every other column is metadata (``model``, ``prompt``, ``run``, ...), and an emp
 cell is left out.
 
 A pair whose code belongs to another project names it with ``[pair.upstream]``
-(see :mod:`crosscheck.sources`), and ``[upstream.NAME]`` says where that project
+(see :mod:`crosscheck.load.sources`), and ``[upstream.NAME]`` says where that project
 can be had. Paths may not leave the manifest's folder.
 """
 
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from crosscheck.errors import InputError
-from crosscheck.sources import Upstream, UpstreamFile, upstream_file_from_toml, upstreams_from_toml
+from crosscheck.load.sources import Upstream, UpstreamFile, upstream_file_from_toml, upstreams_from_toml
 
 RESERVED_IDS = frozenset({"index", "summary"})
 """Pair ids that would name the run's own files in an output folder (``index.html``, ``summary.json``)."""
@@ -55,7 +55,7 @@ class Pair:
     description: str = ""
     metadata: tuple[tuple[str, str], ...] = ()
     labels: Path | None = None
-    """Ground-truth labels of the pair's code (:mod:`crosscheck.labels`), if the manifest names them."""
+    """Ground-truth labels of the pair's code (:mod:`crosscheck.load.labels`), if the manifest names them."""
 
     def display_paths(self, root: Path) -> tuple[str, str]:
         """(code, review) as reports show them: relative to the manifest, or the upstream path."""

@@ -39,8 +39,8 @@ from typing import Any
 from crosscheck import analyzers
 from crosscheck.analyzers.base import Analyzer, completed_run, fingerprint
 from crosscheck.atomic import write_atomic
+from crosscheck.load.sources import default_cache_dir
 from crosscheck.models import AnalyzerRun, CodeTarget, Confidence, Finding, Options, RunStatus, Severity, SourceFile
-from crosscheck.sources import default_cache_dir
 
 CACHE_FORMAT = 1
 """Bumped when the layout of a cache entry changes."""
@@ -62,7 +62,7 @@ class FileResult:
 def code_fingerprint() -> str:
     """sha256 of crosscheck's own modules and data, so that a changed crosscheck never reads
     results its previous code normalized."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".toml", ".json")
                        and "__pycache__" not in p.parts):
@@ -76,7 +76,7 @@ class AnalysisCache:
 
     ``analysis/<key>/<sha256[:2]>/<sha256>.json``: one analyzer's result for one file content;
     ``reports/<key[:2]>/<key>.json``: one pair's rendered reports, summary row and gate counts,
-    keyed by everything the reports depend on (see :mod:`crosscheck.batch`).
+    keyed by everything the reports depend on (see :mod:`crosscheck.run.batch`).
     """
 
     def __init__(self, base: Path | None = None) -> None:
@@ -105,7 +105,7 @@ class AnalysisCache:
         write_atomic(self._path(key, sha256), json.dumps(_result_data(result), sort_keys=True))
 
     def get_reports(self, key: str) -> dict[str, Any] | None:
-        """A pair's cached reports entry (see :mod:`crosscheck.batch`), or None."""
+        """A pair's cached reports entry (see :mod:`crosscheck.run.batch`), or None."""
         return self._read(self.base / "reports" / key[:2] / f"{key}.json")
 
     def put_reports(self, key: str, entry: dict[str, Any]) -> None:

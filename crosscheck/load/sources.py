@@ -34,7 +34,7 @@ import platformdirs
 
 from crosscheck.atomic import write_atomic
 from crosscheck.errors import InputError
-from crosscheck.inputs import sha256_bytes
+from crosscheck.load.code import sha256_bytes
 
 MAX_BYTES = 50 * 1024 * 1024
 """The largest file accepted from the network or from a wheel."""

@@ -15,29 +15,21 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.progress import Progress, TaskID
 
-from crosscheck import __version__, analyzers
-from crosscheck.atomic import write_atomic
+from crosscheck import __version__
 from crosscheck.errors import AnalyzerError, CrosscheckError, InputError
-from crosscheck.formats import Format, render
-from crosscheck.formats.text_format import clean, render_summary
-from crosscheck.load.config import Config, load_config
-from crosscheck.load.labels import load_labels
-from crosscheck.load.manifest import RESERVED_IDS, Manifest, Pair, load_manifest, review_pairs
-from crosscheck.load.samples import sample_manifest
-from crosscheck.load.sources import Resolver
-from crosscheck.models import Options, Severity
-from crosscheck.results.gates import Gate, GateSpec, parse_gate
-from crosscheck.results.outcome import PairOutcome
-from crosscheck.run import pipeline
-from crosscheck.run.batch import check_manifest, run_batch, write_batch_summary, write_summary
-from crosscheck.run.cache import AnalysisCache
-from crosscheck.run.outputs import write_reports
+from crosscheck.models import Gate, Options, Severity
+
+if TYPE_CHECKING:  # the stages are imported inside the commands, so --help and --version load none of them
+    from crosscheck.formats import Format
+    from crosscheck.load.config import Config
+    from crosscheck.load.manifest import Manifest
+    from crosscheck.load.sources import Resolver
+    from crosscheck.results.gates import GateSpec
+    from crosscheck.results.outcome import PairOutcome
 
 EXIT_OK = 0
 EXIT_GATE = 1
@@ -75,6 +67,13 @@ def _decorated(wrapper: Callable[..., Any], decorators: Sequence[Callable[[Any],
     return wrapper
 
 
+def _format_names() -> list[str]:
+    """The names ``--format`` takes."""
+    from crosscheck.formats import Format  # TODO(merge): names from entry-point metadata, no format module
+
+    return [f.value for f in Format]
+
+
 def run_options(func: F) -> F:
     """Options that change what a check concludes; unset ones come from ``[tool.crosscheck]``, then defaults.
 
@@ -107,6 +106,8 @@ def run_options(func: F) -> F:
     def wrapper(*args: Any, min_severity: str | None, analyzer: tuple[str, ...], rules: str | None,
                 timeout: float | None, timings: bool, audit: bool, test_pattern: tuple[str, ...],
                 include_test_findings: bool | None, config_path: str | None, **kwargs: Any) -> Any:
+        from crosscheck.load.config import load_config
+
         config = load_config(Path(config_path) if config_path else None)
         for warning in config.warnings:
             click.echo(f"crosscheck: warning: {warning}", err=True)
@@ -126,6 +127,8 @@ def run_options(func: F) -> F:
 
 
 def _formats(config: Config) -> tuple[Format, ...]:
+    from crosscheck.formats import Format
+
     if config.formats is None:
         return tuple(Format)
     unknown = [f for f in config.formats if f not in {x.value for x in Format}]
@@ -152,6 +155,8 @@ def fetch_options(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, code_source: str | None, git_dir: str | None, offline: bool, **kwargs: Any) -> Any:
         def resolver(manifest: Manifest) -> Resolver:
+            from crosscheck.load.sources import Resolver
+
             return Resolver(manifest.upstream_map(), user_path=Path(code_source) if code_source else None,
                             git_dir=Path(git_dir) if git_dir else None, network=not offline)
         return func(*args, resolver=resolver, **kwargs)
@@ -160,6 +165,8 @@ def fetch_options(func: F) -> F:
 
 
 def _gate_specs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> frozenset[GateSpec]:
+    from crosscheck.results.gates import parse_gate
+
     try:
         return frozenset(parse_gate(v) for v in values)
     except InputError as err:
@@ -192,7 +199,7 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True), metavar="[CODE REVIEW]...")
 @click.option("--manifest", type=click.Path(dir_okay=False), default=None,
               help="Check every pair this TOML manifest lists, instead of CODE REVIEW pairs.")
-@click.option("--format", "fmt", multiple=True, type=click.Choice([f.value for f in Format]),
+@click.option("--format", "fmt", multiple=True, type=click.Choice(_format_names()),
               help="Format of the report printed or written to the matching --output (repeatable: the n-th "
                    "--format goes to the n-th --output; one may be left without, for stdout).  [default: text]")
 @click.option("--output", multiple=True, type=click.Path(dir_okay=False, allow_dash=True),
@@ -214,6 +221,14 @@ def check(paths: tuple[str, ...], manifest: str | None, fmt: tuple[str, ...], ou
 
     CODE is a Python file or directory; REVIEW a text or Markdown file, or - for stdin.
     """
+    from crosscheck.formats import Format, render
+    from crosscheck.load.labels import load_labels
+    from crosscheck.load.manifest import load_manifest
+    from crosscheck.results.outcome import PairOutcome
+    from crosscheck.run import pipeline
+    from crosscheck.run.batch import write_summary
+    from crosscheck.run.outputs import write_reports
+
     _check_required(require)
     if manifest is None and len(paths) == 2:
         targets = _targets(fmt, output)
@@ -248,6 +263,8 @@ def _targets(fmt: Sequence[str], output: Sequence[str]) -> list[tuple[Format, st
     With one format more than outputs, the last format goes to stdout; a lone
     ``--output`` with no ``--format`` takes the text report.
     """
+    from crosscheck.formats import Format
+
     formats = [Format(f) for f in fmt] or [Format.TEXT]
     if len(output) not in (len(formats), len(formats) - 1):
         raise click.UsageError(f"{len(formats)} --format and {len(output)} --output: give one --output per "
@@ -265,7 +282,7 @@ def _targets(fmt: Sequence[str], output: Sequence[str]) -> list[tuple[Format, st
 @click.argument("manifest", type=click.Path(dir_okay=False))
 @click.option("--output-dir", type=click.Path(file_okay=False), required=True,
               help="Write each pair's reports and the dataset summary (index.html, summary.csv, summary.json) here.")
-@click.option("--format", "fmt", multiple=True, type=click.Choice([f.value for f in Format]),
+@click.option("--format", "fmt", multiple=True, type=click.Choice(_format_names()),
               help="Format of each pair's report (repeatable).  [default: formats in [tool.crosscheck], else all]")
 @click.option("--group-by", "group_by", multiple=True, metavar="KEY",
               help="Metadata key the summary groups pairs by (repeatable; default: every metadata key).")
@@ -282,6 +299,11 @@ def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[
     Each distinct file is analyzed once per analyzer, whatever the number of reviews citing
     it, and the results are cached (see crosscheck cache).
     """
+    from crosscheck.formats import Format
+    from crosscheck.load.manifest import load_manifest
+    from crosscheck.run.batch import run_batch, write_batch_summary
+    from crosscheck.run.cache import AnalysisCache
+
     _check_required(require)
     loaded = load_manifest(Path(manifest))
     for warning in loaded.warnings:
@@ -311,6 +333,8 @@ def cache() -> None:
 @handle_errors
 def cache_clear() -> None:
     """Remove every cached analyzer result and pair report (fetched upstream code stays)."""
+    from crosscheck.run.cache import AnalysisCache
+
     store = AnalysisCache()
     click.echo(f"removed {store.clear()} cached analyzer result(s) and report(s) from {store.base}")
 
@@ -318,6 +342,8 @@ def cache_clear() -> None:
 @cache.command("dir")
 def cache_dir() -> None:
     """Print the cache folder."""
+    from crosscheck.run.cache import AnalysisCache
+
     click.echo(str(AnalysisCache().base))
 
 
@@ -330,6 +356,8 @@ def cache_dir() -> None:
 def demo(output_dir: str | None, options: Options, formats: tuple[Format, ...],
          resolver: Callable[[Manifest], Resolver]) -> None:
     """Check every sample pair that ships with crosscheck (fetching the Nova code) and print a summary."""
+    from crosscheck.load.samples import sample_manifest
+
     outcomes = _check_many(sample_manifest(), (), options, formats, resolver, output_dir, show=False)
     _exit_for_gates(outcomes, frozenset(), exit_zero=False)
 
@@ -343,6 +371,8 @@ def samples() -> None:
 @handle_errors
 def samples_list() -> None:
     """List the sample pairs and where their code comes from."""
+    from crosscheck.load.samples import sample_manifest
+
     manifest = sample_manifest()
     for pair in manifest.pairs:
         code, review = pair.display_paths(manifest.root)
@@ -357,6 +387,8 @@ def samples_list() -> None:
 @fetch_options
 def samples_fetch(ids: tuple[str, ...], resolver: Callable[[Manifest], Resolver]) -> None:
     """Fetch and verify the upstream code of the sample pairs (all, or the IDS given) into the cache."""
+    from crosscheck.load.samples import sample_manifest
+
     manifest = sample_manifest()
     unknown = sorted(set(ids) - {p.id for p in manifest.pairs})
     if unknown:
@@ -393,6 +425,9 @@ def pre_commit(files: tuple[str, ...], options: Options, formats: tuple[Format, 
     folder ``NAME/``, next to it. A changed review or a changed reviewed file
     brings its pair in; files with no pair are ignored.
     """
+    from crosscheck.load.manifest import review_pairs
+    from crosscheck.load.sources import Resolver
+
     pairs = review_pairs(Path(f) for f in files)
     if not pairs:
         return
@@ -404,12 +439,16 @@ def pre_commit(files: tuple[str, ...], options: Options, formats: tuple[Format, 
 def _report_name(review: str) -> str:
     """The name of a pair's report files: the review's file name without its extension, kept clear of
     the names of the run's own files (``index.html``, ``summary.json``)."""
+    from crosscheck.load.manifest import RESERVED_IDS
+
     name = "report" if review == "-" else Path(review).stem
     return f"{name}-2" if name in RESERVED_IDS else name
 
 
 def _pairs_manifest(paths: Sequence[str]) -> Manifest:
     """CODE REVIEW pairs from the command line, as a manifest rooted at the working directory."""
+    from crosscheck.load.manifest import Manifest, Pair
+
     pairs, ids = [], set()
     for code, review in zip(paths[::2], paths[1::2], strict=True):
         if review == "-":
@@ -427,28 +466,42 @@ def _pairs_manifest(paths: Sequence[str]) -> Manifest:
 def _check_many(manifest: Manifest | None, paths: Sequence[str], options: Options, formats: Sequence[Format],
                 resolver: Callable[[Manifest], Resolver], output_dir: str | None,
                 show: bool) -> list[PairOutcome]:
+    """Several pairs (or a manifest) through the batch runner, without its cache: each pair's text report
+    on stdout as it is finished (with ``show``), a line per pair on stderr, then the summary table."""
+    from crosscheck.formats import Format, render
+    from crosscheck.formats.text_format import clean, render_summary
+    from crosscheck.run.batch import run_batch, write_summary
+
     manifest = manifest or _pairs_manifest(paths)
     for warning in manifest.warnings:
         click.echo(f"crosscheck: warning: {warning}", err=True)
     color = _color()
 
-    def progress(outcome: PairOutcome) -> None:
+    def finished(outcome: PairOutcome) -> None:
         if show and outcome.report is not None:
             click.echo(render(outcome.report, Format.TEXT, color=color), nl=False)
         state = "checked" if outcome.error is None else f"not checked: {outcome.error}"
         click.echo(f"crosscheck: {clean(outcome.id)}: {state}", err=True)
 
+    out = Path(output_dir) if output_dir else None
     with resolver(manifest) as fetch:
-        outcomes = list(check_manifest(manifest, options, fetch, output_dir=Path(output_dir) if output_dir else None,
-                                       formats=formats, on_result=progress))
+        result = run_batch(manifest, options, fetch, output_dir=out, formats=formats, cache=None,
+                           on_result=finished)
+    outcomes = list(result.outcomes)
+    if out:
+        write_summary(outcomes, out, title=f"crosscheck: {manifest.path.name}")
     click.echo(render_summary(outcomes, color=color), nl=False)
     if output_dir:
         click.echo(f"Reports written to {output_dir} (open {Path(output_dir) / 'index.html'})")
+    if result.interrupted:
+        raise KeyboardInterrupt
     return outcomes
 
 
 def _check_required(require: Sequence[str]) -> None:
     """``--require`` names installed analyzers (a typo must not pass silently)."""
+    from crosscheck import analyzers
+
     unknown = sorted(set(require) - set(analyzers.available()))
     if unknown:
         raise click.UsageError(f"--require: unknown analyzer {unknown[0]!r}; installed: "
@@ -457,6 +510,8 @@ def _check_required(require: Sequence[str]) -> None:
 
 def _exit_for_gates(outcomes: Sequence[PairOutcome], gates: frozenset[GateSpec], exit_zero: bool,
                     require: Sequence[str] = ()) -> None:
+    from crosscheck.formats.text_format import clean
+
     failed = [o for o in outcomes if o.error is not None]
     if failed:
         raise InputError(f"{len(failed)} of {len(outcomes)} pair(s) could not be checked: "
@@ -482,6 +537,9 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
     if not sys.stderr.isatty():
         yield lambda stage, done, total: None
         return
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
     with Progress(console=Console(stderr=True), transient=True) as bar:
         tasks: dict[str, TaskID] = {}
 
@@ -502,6 +560,8 @@ def _emit(text: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
+        from crosscheck.atomic import write_atomic
+
         write_atomic(Path(output), text)
 
 

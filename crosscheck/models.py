@@ -154,3 +154,20 @@ class Options:
     """Globs naming test files (see :mod:`crosscheck.reconcile.testcode`); empty means the defaults."""
     test_findings: bool = False
     """Let findings that are noise in test code (assert used, test passwords) count in the verdict."""
+
+
+class Gate(str, enum.Enum):
+    """The outcome names ``--fail-on`` accepts."""
+
+    UNGROUNDED = "ungrounded"
+    """A claim cites code or lines that are not there."""
+    UNSUPPORTED = "unsupported"
+    """A specific defect claim that no finding backs."""
+    CONTRADICTED = "contradicted"
+    """An assurance, or the overall verdict, that a finding contradicts."""
+    SELF_CONTRADICTORY = "self-contradictory"
+    """The review says "no defects" and then claims defects."""
+    MISSED = "missed"
+    """A relevant finding that the review does not report."""
+    UNDETERMINED = "undetermined"
+    """The review states no overall verdict."""

@@ -10,32 +10,13 @@ test-context noise unless test findings are asked for).
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from crosscheck.errors import InputError
-from crosscheck.models import Severity
+from crosscheck.models import Gate, Severity
 from crosscheck.reconcile import FindingResult, FindingStatus, Outcome
 from crosscheck.results.report import Report
-
-
-class Gate(str, enum.Enum):
-    """The outcome names ``--fail-on`` accepts."""
-
-    UNGROUNDED = "ungrounded"
-    """A claim cites code or lines that are not there."""
-    UNSUPPORTED = "unsupported"
-    """A specific defect claim that no finding backs."""
-    CONTRADICTED = "contradicted"
-    """An assurance, or the overall verdict, that a finding contradicts."""
-    SELF_CONTRADICTORY = "self-contradictory"
-    """The review says "no defects" and then claims defects."""
-    MISSED = "missed"
-    """A relevant finding that the review does not report."""
-    UNDETERMINED = "undetermined"
-    """The review states no overall verdict."""
-
 
 SEVERITY_GATES = frozenset({Gate.MISSED, Gate.CONTRADICTED})
 """The gates about findings, which take a severity."""

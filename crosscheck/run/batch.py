@@ -47,7 +47,7 @@ from crosscheck.results.outcome import PairOutcome, PairSummary, summary_rows
 from crosscheck.results.report import Report
 from crosscheck.run import pipeline
 from crosscheck.run.cache import CACHE_FORMAT, Analysis, AnalysisCache, analyze, code_fingerprint
-from crosscheck.run.outputs import index_page, write_rendered, write_reports
+from crosscheck.run.outputs import index_page, write_rendered
 
 
 @dataclass(frozen=True)
@@ -71,11 +71,19 @@ class BatchResult:
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)``: stage ``load`` then ``check``."""
 
+OnResult = Callable[[PairOutcome], None]
+"""Called with each pair's outcome as it is finished, in manifest order."""
+
 
 def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *, output_dir: Path | None,
               formats: Sequence[Format], cache: AnalysisCache | None,
-              progress: Progress = lambda stage, done, total: None) -> BatchResult:
+              progress: Progress = lambda stage, done, total: None,
+              on_result: OnResult = lambda outcome: None) -> BatchResult:
     """Check every pair of ``manifest``; with ``output_dir``, write each pair's reports as it is finished.
+
+    This is the one manifest runner: ``crosscheck batch`` runs it with the persistent
+    cache, ``crosscheck check`` (several pairs, or ``--manifest``) and ``crosscheck demo``
+    without one (``cache=None``).
 
     A ``KeyboardInterrupt`` while pairs are being checked ends the batch cleanly: the result
     then holds the pairs finished so far (their reports are already written) and says so.
@@ -104,6 +112,7 @@ def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *
             outcome = done_early.get(pair.id) or _check(by_id[pair.id], manifest, analysis, options, output_dir,
                                                         formats, cache)
             outcomes.append(outcome)
+            on_result(outcome)
             progress("check", done, len(manifest.pairs))
     except KeyboardInterrupt:
         return BatchResult(tuple(outcomes), analysis, interrupted=True)
@@ -162,11 +171,12 @@ def _check(item: _Loaded, manifest: Manifest, analysis: Analysis, options: Optio
         report = pipeline.conclude(item.prepared, analysis.runs_for(item.prepared.target), options, item.labels)
     except CrosscheckError as err:
         return PairOutcome(pair.id, code_name, review_name, None, str(err), metadata=pair.metadata)
-    texts = {fmt: render(report, fmt) for fmt in formats}
+    cacheable = (cache is not None and item.key is not None and all(run.produced_result for run in report.runs)
+                 and not any(source.sha256 in analysis.changed for source in item.prepared.target.files))
+    texts = {fmt: render(report, fmt) for fmt in formats} if output_dir or cacheable else {}
     files = write_rendered(texts, output_dir, pair.id) if output_dir else ()
     outcome = PairOutcome(pair.id, code_name, review_name, report, None, files, pair.metadata)
-    if (cache is None or item.key is None or not all(run.produced_result for run in report.runs)
-            or any(source.sha256 in analysis.changed for source in item.prepared.target.files)):
+    if not cacheable or cache is None or item.key is None:  # (mypy: cacheable implies both are set)
         return outcome  # a failed or missing analyzer, or code that changed meanwhile: check it afresh next time
     summary = PairSummary(summary_rows([outcome])[0], tuple(gate_counts(report).items()))
     cache.put_reports(item.key, {"formats": {fmt.value: text for fmt, text in texts.items()},
@@ -210,40 +220,12 @@ def _from_cache(cache: AnalysisCache, key: str, pair: Pair, manifest: Manifest, 
 
 
 def check_pair(pair: Pair, manifest: Manifest, options: Options, resolver: Resolver | None) -> Report:
-    """Check one pair; its code is resolved first when it is an upstream file."""
+    """Check one pair by itself, its analyzers run on its code alone (what a batch's report of the pair
+    must equal); its code is resolved first when it is an upstream file."""
     code_name, review_name = pair.display_paths(manifest.root)
+    target, source = _code(pair, resolver)
     review = dataclasses.replace(load_review(str(pair.review)), path=review_name)
-    if pair.upstream is None:
-        assert pair.code is not None  # the manifest guarantees one of code and upstream
-        return pipeline.run_text(str(pair.code), review, options, display_path=code_name)
-    if resolver is None:
-        raise InputError(f"pair {pair.id!r} needs its code fetched, but fetching is off")
-    resolved = resolver.resolve(pair.upstream)
-    return pipeline.run_text(str(resolved.path), review, options, display_path=code_name,
-                             source=resolved.provenance)
-
-
-def check_manifest(manifest: Manifest, options: Options, resolver: Resolver | None, *,
-                   output_dir: Path | None = None, formats: Sequence[Format] = tuple(Format),
-                   on_result: Callable[[PairOutcome], None] | None = None) -> tuple[PairOutcome, ...]:
-    """Check every pair in manifest order; with ``output_dir``, write each pair's reports as it finishes,
-    then ``index.html`` and ``summary.json`` over all of them."""
-    outcomes = []
-    for pair in manifest.pairs:
-        code_name, review_name = pair.display_paths(manifest.root)
-        try:
-            report = check_pair(pair, manifest, options, resolver)
-        except CrosscheckError as err:
-            outcome = PairOutcome(pair.id, code_name, review_name, None, str(err), metadata=pair.metadata)
-        else:
-            files = write_reports(report, output_dir, pair.id, formats) if output_dir else ()
-            outcome = PairOutcome(pair.id, code_name, review_name, report, None, files, pair.metadata)
-        outcomes.append(outcome)
-        if on_result:
-            on_result(outcome)
-    if output_dir:
-        write_summary(outcomes, output_dir, title=f"crosscheck: {manifest.path.name}")
-    return tuple(outcomes)
+    return pipeline.check_target(target, review, options, display_path=code_name, source=source)
 
 
 def write_summary(outcomes: Sequence[PairOutcome], output_dir: Path, title: str) -> None:

@@ -56,12 +56,19 @@ def run_text(code_path: str, review: ReviewText, options: Options | None = None,
     tell drift from hallucination when it is not the reviewed revision.
     ``labels`` (the code's known defects) adds the three-way comparison.
     """
+    return check_target(load_code(code_path), review, options, display_path=display_path or code_path,
+                        source=source, labels=labels)
+
+
+def check_target(target: CodeTarget, review: ReviewText, options: Options | None = None, *, display_path: str,
+                 source: Provenance | None = None, labels: Labels | None = None) -> Report:
+    """Check an already read review against already loaded code: its analyzers run on it alone, in the
+    background while the review is read and grounded (see :func:`run_text` for the arguments)."""
     options = options or Options()
-    target = load_code(code_path)
     plugins = analyzers.load(options.analyzers)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyzers") as pool:
         pending = pool.submit(analyzers.run_all, plugins, target, options)
-        prepared = prepare(target, review, display_path or code_path, source)
+        prepared = prepare(target, review, display_path, source)
         runs = pending.result()
     return conclude(prepared, runs, options, labels)
 

@@ -15,7 +15,7 @@ import re
 import pytest
 
 from conftest import REPO
-from crosscheck.grounding import ground
+from crosscheck.grounding.ground import ground
 from crosscheck.models import CodeTarget, Severity, SourceFile
 from crosscheck.reconcile import reconcile
 from crosscheck.review import read_review

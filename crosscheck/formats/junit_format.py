@@ -47,7 +47,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import PurePath
 
-from crosscheck.grounding import Status
+from crosscheck.grounding.model import Status
 from crosscheck.reconcile import ClaimResult, Consistency, FindingResult, FindingStatus, Outcome
 from crosscheck.results.report import Report, match_dict, match_text, repo_path
 

@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from crosscheck.formats.untrusted import one_line, printable
-from crosscheck.grounding import Status
+from crosscheck.grounding.model import Status
 from crosscheck.models import RunStatus, Severity
 from crosscheck.reconcile import FindingStatus, Outcome
 from crosscheck.results.report import Report

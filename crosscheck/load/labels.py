@@ -20,7 +20,7 @@ wrong is a :class:`LabelsError` naming the file and the defect.
 Matching rules (:func:`compare`):
 
 - *Same place*: two line spans are near when they overlap once the label's span is widened by
-  :data:`~crosscheck.grounding.NEAR_LINES` lines on each side, and they are in the same file. A label
+  :data:`~crosscheck.grounding.model.NEAR_LINES` lines on each side, and they are in the same file. A label
   with no ``file`` is in whichever file; otherwise its ``file`` names a file when it is equal to the
   file's path or a ``/``-separated suffix of it (``"util.py"`` names ``pkg/util.py``). When the code is
   a single file (``code`` given, and not a directory), a label whose ``file`` ends with
@@ -62,7 +62,7 @@ from typing import Any
 
 from crosscheck.cwe import Lexicon
 from crosscheck.errors import InputError
-from crosscheck.grounding import NEAR_LINES
+from crosscheck.grounding.model import NEAR_LINES
 from crosscheck.models import CodeTarget
 from crosscheck.reconcile import ClaimResult, FindingResult, Outcome, Reconciliation, claim_places, ratio
 from crosscheck.review.model import ClaimKind

@@ -48,8 +48,7 @@ from dataclasses import dataclass
 
 from crosscheck.analyzers.base import sort_key
 from crosscheck.cwe import Lexicon
-from crosscheck.grounding import LOCATED, NEAR_LINES, GroundedClaim, GroundedReview, Grounding, Status
-from crosscheck.grounding.index import Scope
+from crosscheck.grounding.model import LOCATED, NEAR_LINES, GroundedClaim, GroundedReview, Grounding, Scope, Status
 from crosscheck.models import AnalyzerRun, Finding, Severity
 from crosscheck.reconcile.testcode import is_test_noise
 from crosscheck.review.model import CitationKind, CitationRole, ClaimKind, StatedVerdict, VerdictEvidence

@@ -14,7 +14,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from crosscheck import __version__
-from crosscheck.grounding import GroundedReview, Grounding
+from crosscheck.grounding.model import GroundedReview, Grounding
 from crosscheck.load.code import ReviewText
 from crosscheck.load.labels import LabelComparison, comparison_dict
 from crosscheck.load.sources import Provenance

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from crosscheck import analyzers
 from crosscheck.cwe import Lexicon
 from crosscheck.errors import AnalyzerError
-from crosscheck.grounding import GroundedReview, ground
+from crosscheck.grounding.ground import ground
+from crosscheck.grounding.model import GroundedReview
 from crosscheck.load.code import ReviewText, load_code, load_review
 from crosscheck.load.labels import Labels, compare
 from crosscheck.load.sources import Provenance

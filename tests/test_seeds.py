@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO
 from crosscheck.grounding.ground import ground
 from crosscheck.models import CodeTarget, Severity, SourceFile
-from crosscheck.reconcile import reconcile
+from crosscheck.reconcile.claims import reconcile
 from crosscheck.review import read_review
 
 SEEDS = REPO / "samples" / "nova"

@@ -53,7 +53,7 @@ from crosscheck import __version__
 from crosscheck.formats.untrusted import strip_control
 from crosscheck.grounding.model import Status
 from crosscheck.models import Severity
-from crosscheck.reconcile import FindingStatus, Outcome
+from crosscheck.reconcile.model import FindingStatus, Outcome
 from crosscheck.results.report import Report, match_text, repo_path
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -28,7 +28,7 @@ Matching rules (:func:`compare`):
 - *Same kind*: the CWE categories are :meth:`~crosscheck.cwe.Lexicon.compatible_any` (equal, or one
   an ancestor of the other in the lexicon).
 - A **claim** hits a label when it is a defect claim whose outcome is not ``ungrounded``, of the same
-  kind, and one of its places (:func:`~crosscheck.reconcile.claim_places`; a place with no file is in
+  kind, and one of its places (:func:`~crosscheck.reconcile.claims.claim_places`; a place with no file is in
   whichever file) is near the label. A defect claim with no place and no anchor at all ("the code has
   a SQL injection") hits a label only when exactly one label of the whole set is of its kind; with
   several it cannot be credited with any one of them. A claim whose anchors were all not found hits
@@ -64,7 +64,8 @@ from crosscheck.cwe import Lexicon
 from crosscheck.errors import InputError
 from crosscheck.grounding.model import NEAR_LINES
 from crosscheck.models import CodeTarget
-from crosscheck.reconcile import ClaimResult, FindingResult, Outcome, Reconciliation, claim_places, ratio
+from crosscheck.reconcile.claims import claim_places
+from crosscheck.reconcile.model import ClaimResult, FindingResult, Outcome, Reconciliation, ratio
 from crosscheck.review.model import ClaimKind
 
 __all__ = ["LABEL_KEYS", "Agreement", "Label", "LabelComparison", "LabelResult", "Labels", "LabelsError",
@@ -362,7 +363,8 @@ def _score(true_positives: int, labels: int, unmatched: tuple[str, ...]) -> Scor
 
 
 def score(tp: int, fp: int, fn: int, unmatched: tuple[str, ...] = ()) -> Score:
-    """The :class:`Score` of these counts: precision, recall and F1 (ratios as in :func:`crosscheck.reconcile.ratio`)."""
+    """The :class:`Score` of these counts: precision, recall and F1 (ratios as in
+    :func:`crosscheck.reconcile.model.ratio`)."""
     return Score(true_positives=tp, false_positives=fp, false_negatives=fn, precision=ratio(tp, tp + fp),
                  recall=ratio(tp, tp + fn), f1=ratio(2 * tp, 2 * tp + fp + fn), unmatched=unmatched)
 

@@ -59,7 +59,7 @@ from crosscheck.formats.html_format import content_security_policy, environment,
 from crosscheck.formats.markdown_format import OUTCOME_ORDER
 from crosscheck.formats.untrusted import one_line, printable
 from crosscheck.load.labels import Agreement, Score, score
-from crosscheck.reconcile import Consistency, FindingStatus
+from crosscheck.reconcile.model import Consistency, FindingStatus
 from crosscheck.review.model import StatedVerdict
 
 Row = Mapping[str, object]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from crosscheck.errors import InputError
 from crosscheck.models import Severity
-from crosscheck.reconcile import FindingResult, FindingStatus, Outcome
+from crosscheck.reconcile.model import FindingResult, FindingStatus, Outcome
 from crosscheck.results.report import Report
 
 

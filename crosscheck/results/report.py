@@ -19,7 +19,7 @@ from crosscheck.load.code import ReviewText
 from crosscheck.load.labels import LabelComparison, comparison_dict
 from crosscheck.load.sources import Provenance
 from crosscheck.models import AnalyzerRun, CodeTarget, Options
-from crosscheck.reconcile import ClaimResult, FindingResult, Match, Reconciliation
+from crosscheck.reconcile.model import ClaimResult, FindingResult, Match, Reconciliation
 from crosscheck.reconcile.testcode import DEFAULT_TEST_PATTERNS
 
 SCHEMA_VERSION = "1.2"

@@ -17,7 +17,7 @@ from crosscheck.load.code import ReviewText, load_code, load_review
 from crosscheck.load.labels import Labels, compare
 from crosscheck.load.sources import Provenance
 from crosscheck.models import AnalyzerRun, CodeTarget, Options, RunStatus
-from crosscheck.reconcile import reconcile
+from crosscheck.reconcile.claims import reconcile
 from crosscheck.reconcile.testcode import is_test_path
 from crosscheck.results.report import Report
 from crosscheck.review import read_review

@@ -24,8 +24,10 @@ from pathlib import Path
 
 import libcst as cst
 
+from crosscheck.grounding.ast_index import NotMirrored, ast_index
 from crosscheck.grounding.cst_index import libcst_index
-from crosscheck.grounding.index import FileIndex, NotMirrored, ast_index, build_index
+from crosscheck.grounding.file_index import FileIndex
+from crosscheck.grounding.index import build_index
 from crosscheck.models import SourceFile
 
 FIELDS = ("statements", "symbols", "noncode", "line_offsets", "scopes", "parse_error")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import GOLDEN, REPO, assert_golden, browse, with_probe
-from crosscheck.load.labels import Agreement, Score
+from crosscheck.reconcile.labels import Agreement, Score
 from crosscheck.results import dataset as batch_summary
 from crosscheck.results.dataset import (
     Group,

@@ -22,7 +22,7 @@ import pytest
 from conftest import GOLDEN, REPO, assert_golden, browse, with_data, with_probe
 from crosscheck.formats import html_format
 from crosscheck.formats.html_format import render
-from crosscheck.reconcile import FindingStatus
+from crosscheck.reconcile.model import FindingStatus
 from crosscheck.results.report import Report
 from crosscheck.run import pipeline
 

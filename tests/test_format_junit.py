@@ -18,7 +18,7 @@ from junitparser import JUnitXml
 from conftest import CASES, GOLDEN, REPO, assert_golden
 from crosscheck.formats.junit_format import render, xml_safe
 from crosscheck.load.code import ReviewText
-from crosscheck.reconcile import Consistency, FindingStatus, Outcome
+from crosscheck.reconcile.model import Consistency, FindingStatus, Outcome
 from crosscheck.results.report import Report, repo_path
 from crosscheck.run import pipeline
 

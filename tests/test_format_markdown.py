@@ -17,7 +17,7 @@ import pytest
 from conftest import GOLDEN, assert_golden, with_data
 from crosscheck.formats import markdown_format
 from crosscheck.formats.markdown_format import code, render, text
-from crosscheck.reconcile import FindingStatus
+from crosscheck.reconcile.model import FindingStatus
 from crosscheck.results.report import Report
 from crosscheck.run import pipeline
 

@@ -16,7 +16,7 @@ from conftest import CASES, GOLDEN, REPO, assert_golden
 from crosscheck import __version__
 from crosscheck.formats import sarif_format
 from crosscheck.load.code import ReviewText
-from crosscheck.reconcile import Outcome
+from crosscheck.reconcile.model import Outcome
 from crosscheck.run import pipeline
 
 PAIRS = {"quickstart": ("samples/quickstart/invoices.py", "samples/quickstart/review.md")} | {

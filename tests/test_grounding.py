@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from crosscheck.grounding import Status, ground
+from crosscheck.grounding.ground import ground
 from crosscheck.grounding.index import build_index
+from crosscheck.grounding.model import Status
 from crosscheck.models import CodeTarget, SourceFile
 from crosscheck.review import read_review
 

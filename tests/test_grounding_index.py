@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crosscheck.grounding.ast_index import NotMirrored, ast_index
 from crosscheck.grounding.cst_index import libcst_index
-from crosscheck.grounding.index import FileIndex, NotMirrored, ast_index, build_index
+from crosscheck.grounding.file_index import FileIndex
+from crosscheck.grounding.index import build_index
 from crosscheck.models import SourceFile
 
 SNIPPETS = {

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from conftest import REPO
 from crosscheck.errors import CrosscheckError, InputError
-from crosscheck.load.labels import Label, LabelComparison, Labels, LabelsError, compare, comparison_dict, load_labels
+from crosscheck.load.labels import Label, Labels, LabelsError, load_labels
+from crosscheck.reconcile.labels import LabelComparison, compare, comparison_dict
 from crosscheck.results.report import Report
 from crosscheck.run import pipeline
 

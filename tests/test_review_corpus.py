@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from crosscheck.grounding import ground
+from crosscheck.grounding.ground import ground
 from crosscheck.load.code import load_code, load_review
 from crosscheck.review import read_review
 

@@ -15,9 +15,9 @@ import re
 import pytest
 
 from conftest import REPO
-from crosscheck.grounding import ground
+from crosscheck.grounding.ground import ground
 from crosscheck.models import CodeTarget, Severity, SourceFile
-from crosscheck.reconcile import reconcile
+from crosscheck.reconcile.claims import reconcile
 from crosscheck.review import read_review
 
 SEEDS = REPO / "samples" / "nova"

@@ -38,8 +38,8 @@ from markupsafe import Markup
 
 from crosscheck.formats.markdown_format import outcome_order
 from crosscheck.formats.untrusted import one_line, printable
-from crosscheck.grounding import Status
-from crosscheck.reconcile import FindingStatus
+from crosscheck.grounding.model import Status
+from crosscheck.reconcile.model import FindingStatus
 from crosscheck.results.report import Report, finding_state, match_text
 
 SCRIPT = """

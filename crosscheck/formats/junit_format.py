@@ -47,8 +47,8 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import PurePath
 
-from crosscheck.grounding import Status
-from crosscheck.reconcile import ClaimResult, Consistency, FindingResult, FindingStatus, Outcome
+from crosscheck.grounding.model import Status
+from crosscheck.reconcile.model import ClaimResult, Consistency, FindingResult, FindingStatus, Outcome
 from crosscheck.results.report import Report, match_dict, match_text, repo_path
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -35,9 +35,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from crosscheck.formats.untrusted import one_line, printable
-from crosscheck.grounding import Status
+from crosscheck.grounding.model import Status
 from crosscheck.models import RunStatus, Severity
-from crosscheck.reconcile import FindingStatus, Outcome
+from crosscheck.reconcile.model import FindingStatus, Outcome
 from crosscheck.results.report import Report
 
 OUTCOME_ORDER = (Outcome.CONTRADICTED, Outcome.UNGROUNDED, Outcome.UNSUPPORTED, Outcome.CONFIRMED,

@@ -51,9 +51,9 @@ from urllib.parse import quote, unquote
 
 from crosscheck import __version__
 from crosscheck.formats.untrusted import strip_control
-from crosscheck.grounding import Status
+from crosscheck.grounding.model import Status
 from crosscheck.models import Severity
-from crosscheck.reconcile import FindingStatus, Outcome
+from crosscheck.reconcile.model import FindingStatus, Outcome
 from crosscheck.results.report import Report, match_text, repo_path
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

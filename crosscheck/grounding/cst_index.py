@@ -1,4 +1,4 @@
-"""The libcst builder of a :class:`~crosscheck.grounding.index.FileIndex`.
+"""The libcst builder of a file's grounding index (:class:`~crosscheck.grounding.file_index.FileIndex`).
 
 Used for files the standard library's ``ast`` cannot parse (syntax newer than the
 running Python, which libcst's own parser knows), and as the reference the ``ast``
@@ -14,7 +14,8 @@ from libcst import ParserSyntaxError
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from crosscheck.grounding.index import FileIndex, Scope, parsed_index, text_line_offsets
+from crosscheck.grounding.file_index import FileIndex, parsed_index, text_line_offsets
+from crosscheck.grounding.model import Scope
 from crosscheck.models import SourceFile
 
 __all__ = ["ParserSyntaxError", "libcst_index"]
@@ -33,7 +34,6 @@ def libcst_index(source: SourceFile) -> FileIndex:
     wrapper.visit(collector)
     return parsed_index(source, "libcst", offsets, collector.statements, collector.chains, collector.aliases,
                         collector.noncode, collector.scopes)
-
 
 
 class _Collector(cst.CSTVisitor):

@@ -58,8 +58,8 @@ from crosscheck import __version__
 from crosscheck.formats.html_format import content_security_policy, environment, script_hash, tone
 from crosscheck.formats.markdown_format import OUTCOME_ORDER
 from crosscheck.formats.untrusted import one_line, printable
-from crosscheck.load.labels import Agreement, Score, score
-from crosscheck.reconcile import Consistency, FindingStatus
+from crosscheck.reconcile.labels import Agreement, Score, score
+from crosscheck.reconcile.model import Consistency, FindingStatus
 from crosscheck.review.model import StatedVerdict
 
 Row = Mapping[str, object]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from crosscheck.errors import InputError
 from crosscheck.models import Gate, Severity
-from crosscheck.reconcile import FindingResult, FindingStatus, Outcome
+from crosscheck.reconcile.model import FindingResult, FindingStatus, Outcome
 from crosscheck.results.report import Report
 
 SEVERITY_GATES = frozenset({Gate.MISSED, Gate.CONTRADICTED})

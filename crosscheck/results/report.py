@@ -14,12 +14,12 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from crosscheck import __version__
-from crosscheck.grounding import GroundedReview, Grounding
+from crosscheck.grounding.model import GroundedReview, Grounding
 from crosscheck.load.code import ReviewText
-from crosscheck.load.labels import LabelComparison, comparison_dict
 from crosscheck.load.sources import Provenance
 from crosscheck.models import AnalyzerRun, CodeTarget, Options
-from crosscheck.reconcile import ClaimResult, FindingResult, Match, Reconciliation
+from crosscheck.reconcile.labels import LabelComparison, comparison_dict
+from crosscheck.reconcile.model import ClaimResult, FindingResult, Match, Reconciliation
 from crosscheck.reconcile.testcode import DEFAULT_TEST_PATTERNS
 
 SCHEMA_VERSION = "1.2"

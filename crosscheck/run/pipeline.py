@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from crosscheck import analyzers
 from crosscheck.cwe import Lexicon
 from crosscheck.errors import AnalyzerError
-from crosscheck.grounding import GroundedReview, ground
+from crosscheck.grounding.ground import ground
+from crosscheck.grounding.model import GroundedReview
 from crosscheck.load.code import ReviewText, load_code, load_review
-from crosscheck.load.labels import Labels, compare
+from crosscheck.load.labels import Labels
 from crosscheck.load.sources import Provenance
 from crosscheck.models import AnalyzerRun, CodeTarget, Options, RunStatus
-from crosscheck.reconcile import reconcile
+from crosscheck.reconcile.claims import reconcile
+from crosscheck.reconcile.labels import compare
 from crosscheck.reconcile.testcode import is_test_path
 from crosscheck.results.report import Report
 from crosscheck.review import read_review

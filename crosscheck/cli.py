@@ -35,9 +35,9 @@ from crosscheck.models import Options, Severity
 from crosscheck.results.gates import Gate, GateSpec, parse_gate
 from crosscheck.results.outcome import PairOutcome
 from crosscheck.run import pipeline
-from crosscheck.run.batch import check_manifest, run_batch, write_batch_summary, write_summary
+from crosscheck.run.batch import check_manifest, run_batch
 from crosscheck.run.cache import AnalysisCache
-from crosscheck.run.outputs import write_reports
+from crosscheck.run.outputs import write_batch_summary, write_reports, write_summary
 
 EXIT_OK = 0
 EXIT_GATE = 1

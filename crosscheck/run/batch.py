@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crosscheck import analyzers
-from crosscheck.atomic import write_atomic
 from crosscheck.errors import CrosscheckError, InputError
 from crosscheck.formats import Format, render
 from crosscheck.load.code import ReviewText, load_code, load_review
@@ -41,13 +40,12 @@ from crosscheck.load.labels import Labels, load_labels
 from crosscheck.load.manifest import Manifest, Pair
 from crosscheck.load.sources import Provenance, Resolver
 from crosscheck.models import CodeTarget, Options
-from crosscheck.results.dataset import group_rows, summary_csv, summary_html, summary_json
 from crosscheck.results.gates import gate_counts
 from crosscheck.results.outcome import PairOutcome, PairSummary, summary_rows
 from crosscheck.results.report import Report
 from crosscheck.run import pipeline
 from crosscheck.run.cache import CACHE_FORMAT, Analysis, AnalysisCache, analyze, code_fingerprint
-from crosscheck.run.outputs import index_page, write_rendered, write_reports
+from crosscheck.run.outputs import write_rendered, write_reports, write_summary
 
 
 @dataclass(frozen=True)
@@ -244,22 +242,3 @@ def check_manifest(manifest: Manifest, options: Options, resolver: Resolver | No
     if output_dir:
         write_summary(outcomes, output_dir, title=f"crosscheck: {manifest.path.name}")
     return tuple(outcomes)
-
-
-def write_summary(outcomes: Sequence[PairOutcome], output_dir: Path, title: str) -> None:
-    """``index.html`` (links to every report) and ``summary.json`` (one row per pair) in ``output_dir``."""
-    rows = summary_rows(outcomes)
-    write_atomic(output_dir / "index.html", index_page(rows, title))
-    write_atomic(output_dir / "summary.json", json.dumps(rows, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-
-
-def write_batch_summary(outcomes: Sequence[PairOutcome], output_dir: Path, title: str,
-                        group_by: Sequence[str] = ()) -> None:
-    """The dataset summary of a batch in ``output_dir``, pairs grouped by ``group_by`` metadata keys (default:
-    every key): ``index.html`` (tables, plots and a link to every pair's report), ``summary.csv`` (one line
-    per group) and ``summary.json`` (the groups and one row per pair)."""
-    rows = summary_rows(outcomes)
-    groups = group_rows(rows, group_by)
-    write_atomic(output_dir / "index.html", summary_html(groups, rows, title))
-    write_atomic(output_dir / "summary.csv", summary_csv(groups))
-    write_atomic(output_dir / "summary.json", summary_json(groups, rows))

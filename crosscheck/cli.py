@@ -24,7 +24,7 @@ from rich.progress import Progress, TaskID
 from crosscheck import __version__, analyzers
 from crosscheck.atomic import write_atomic
 from crosscheck.errors import AnalyzerError, CrosscheckError, InputError
-from crosscheck.formats import Format, render
+from crosscheck.formats import Format, defaults, names, render
 from crosscheck.formats.text_format import clean, render_summary
 from crosscheck.load.config import Config, load_config
 from crosscheck.load.labels import load_labels
@@ -125,14 +125,14 @@ def run_options(func: F) -> F:
     return _decorated(wrapper, decorators)  # type: ignore[no-any-return]
 
 
-def _formats(config: Config) -> tuple[Format, ...]:
+def _formats(config: Config) -> tuple[str, ...]:
     if config.formats is None:
-        return tuple(Format)
-    unknown = [f for f in config.formats if f not in {x.value for x in Format}]
+        return defaults()
+    unknown = [f for f in config.formats if f not in names()]
     if unknown:
         raise InputError(f"{config.path}: [tool.crosscheck] formats: unknown format(s) {', '.join(unknown)} "
-                         f"(known: {', '.join(f.value for f in Format)})")
-    return tuple(Format(f) for f in config.formats)
+                         f"(known: {', '.join(names())})")
+    return config.formats
 
 
 def fetch_options(func: F) -> F:
@@ -192,7 +192,7 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True), metavar="[CODE REVIEW]...")
 @click.option("--manifest", type=click.Path(dir_okay=False), default=None,
               help="Check every pair this TOML manifest lists, instead of CODE REVIEW pairs.")
-@click.option("--format", "fmt", multiple=True, type=click.Choice([f.value for f in Format]),
+@click.option("--format", "fmt", multiple=True, type=click.Choice(names()),
               help="Format of the report printed or written to the matching --output (repeatable: the n-th "
                    "--format goes to the n-th --output; one may be left without, for stdout).  [default: text]")
 @click.option("--output", multiple=True, type=click.Path(dir_okay=False, allow_dash=True),
@@ -207,7 +207,7 @@ def cli() -> None:
 @fetch_options
 @gate_options
 def check(paths: tuple[str, ...], manifest: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
-          output_dir: str | None, labels_path: str | None, options: Options, formats: tuple[Format, ...],
+          output_dir: str | None, labels_path: str | None, options: Options, formats: tuple[str, ...],
           resolver: Callable[[Manifest], Resolver], fail_on: frozenset[GateSpec], exit_zero: bool,
           require: tuple[str, ...]) -> None:
     """Check REVIEW against CODE: usage is CODE REVIEW [CODE REVIEW]... or --manifest FILE.
@@ -242,13 +242,13 @@ def check(paths: tuple[str, ...], manifest: str | None, fmt: tuple[str, ...], ou
     _exit_for_gates(outcomes, fail_on, exit_zero, require)
 
 
-def _targets(fmt: Sequence[str], output: Sequence[str]) -> list[tuple[Format, str | None]]:
+def _targets(fmt: Sequence[str], output: Sequence[str]) -> list[tuple[str, str | None]]:
     """Pair each ``--format`` with its ``--output`` in order (None: stdout).
 
     With one format more than outputs, the last format goes to stdout; a lone
     ``--output`` with no ``--format`` takes the text report.
     """
-    formats = [Format(f) for f in fmt] or [Format.TEXT]
+    formats = list(fmt) or [Format.TEXT.value]
     if len(output) not in (len(formats), len(formats) - 1):
         raise click.UsageError(f"{len(formats)} --format and {len(output)} --output: give one --output per "
                                "--format, or one fewer for a report on stdout")
@@ -265,7 +265,7 @@ def _targets(fmt: Sequence[str], output: Sequence[str]) -> list[tuple[Format, st
 @click.argument("manifest", type=click.Path(dir_okay=False))
 @click.option("--output-dir", type=click.Path(file_okay=False), required=True,
               help="Write each pair's reports and the dataset summary (index.html, summary.csv, summary.json) here.")
-@click.option("--format", "fmt", multiple=True, type=click.Choice([f.value for f in Format]),
+@click.option("--format", "fmt", multiple=True, type=click.Choice(names()),
               help="Format of each pair's report (repeatable).  [default: formats in [tool.crosscheck], else all]")
 @click.option("--group-by", "group_by", multiple=True, metavar="KEY",
               help="Metadata key the summary groups pairs by (repeatable; default: every metadata key).")
@@ -275,7 +275,7 @@ def _targets(fmt: Sequence[str], output: Sequence[str]) -> list[tuple[Format, st
 @fetch_options
 @gate_options
 def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[str, ...], no_cache: bool,
-          options: Options, formats: tuple[Format, ...], resolver: Callable[[Manifest], Resolver],
+          options: Options, formats: tuple[str, ...], resolver: Callable[[Manifest], Resolver],
           fail_on: frozenset[GateSpec], exit_zero: bool, require: tuple[str, ...]) -> None:
     """Check every pair of a dataset MANIFEST (TOML, JSONL or CSV) and summarise them by metadata.
 
@@ -286,7 +286,7 @@ def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[
     loaded = load_manifest(Path(manifest))
     for warning in loaded.warnings:
         click.echo(f"crosscheck: warning: {warning}", err=True)
-    chosen = tuple(Format(f) for f in fmt) or formats
+    chosen = tuple(fmt) or formats
     out = Path(output_dir)
     with resolver(loaded) as fetch, _progress() as progress:
         result = run_batch(loaded, options, fetch, output_dir=out, formats=chosen,
@@ -327,7 +327,7 @@ def cache_dir() -> None:
 @handle_errors
 @run_options
 @fetch_options
-def demo(output_dir: str | None, options: Options, formats: tuple[Format, ...],
+def demo(output_dir: str | None, options: Options, formats: tuple[str, ...],
          resolver: Callable[[Manifest], Resolver]) -> None:
     """Check every sample pair that ships with crosscheck (fetching the Nova code) and print a summary."""
     outcomes = _check_many(sample_manifest(), (), options, formats, resolver, output_dir, show=False)
@@ -385,7 +385,7 @@ def samples_fetch(ids: tuple[str, ...], resolver: Callable[[Manifest], Resolver]
               default=("ungrounded", "contradicted", "self-contradictory"), show_default=True, help=GATE_HELP)
 @handle_errors
 @run_options
-def pre_commit(files: tuple[str, ...], options: Options, formats: tuple[Format, ...],
+def pre_commit(files: tuple[str, ...], options: Options, formats: tuple[str, ...],
                fail_on: frozenset[GateSpec]) -> None:
     """Check the reviews kept next to the changed FILES (what the pre-commit hook runs).
 
@@ -424,7 +424,7 @@ def _pairs_manifest(paths: Sequence[str]) -> Manifest:
     return Manifest(path=Path.cwd() / "command-line", pairs=tuple(pairs), upstreams=())
 
 
-def _check_many(manifest: Manifest | None, paths: Sequence[str], options: Options, formats: Sequence[Format],
+def _check_many(manifest: Manifest | None, paths: Sequence[str], options: Options, formats: Sequence[str],
                 resolver: Callable[[Manifest], Resolver], output_dir: str | None,
                 show: bool) -> list[PairOutcome]:
     manifest = manifest or _pairs_manifest(paths)

@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from crosscheck.formats.base import ReportFormat
 from crosscheck.formats.markdown_format import outcome_order
 from crosscheck.formats.page import render_page, script_hash, tone
 from crosscheck.formats.untrusted import one_line, printable
@@ -232,3 +233,7 @@ def render(report: Report, color: bool = False) -> str:
                        claims=claims, findings=findings, files=_code(report, claims, findings),
                        filters=_filters(claims, findings), code_path=printable(report.code_path),
                        review_path=review_path)
+
+
+FORMAT = ReportFormat(name="html", suffix="html", order=60, render=render)
+"""``--format html``, registered as the entry point ``html`` of ``crosscheck.formats``."""

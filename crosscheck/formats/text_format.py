@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from crosscheck.formats.base import ReportFormat
 from crosscheck.formats.untrusted import one_line
 from crosscheck.results.outcome import PairOutcome, summary_rows
 from crosscheck.results.report import Report, match_text
@@ -180,3 +181,7 @@ def render_summary(outcomes: Sequence[PairOutcome], color: bool = False) -> str:
                       _ratio(rate if isinstance(rate, float) else None), clean(row["source"]))
     console.print(table)
     return buffer.getvalue()
+
+
+FORMAT = ReportFormat(name="text", suffix="txt", order=10, render=render)
+"""``--format text``, registered as the entry point ``text`` of ``crosscheck.formats``."""

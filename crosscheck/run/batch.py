@@ -71,7 +71,7 @@ Progress = Callable[[str, int, int], None]
 
 
 def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *, output_dir: Path | None,
-              formats: Sequence[Format], cache: AnalysisCache | None,
+              formats: Sequence[str], cache: AnalysisCache | None,
               progress: Progress = lambda stage, done, total: None) -> BatchResult:
     """Check every pair of ``manifest``; with ``output_dir``, write each pair's reports as it is finished.
 
@@ -123,7 +123,7 @@ class _Input:
 
 
 def _load(pair: Pair, manifest: Manifest, resolver: Resolver | None, cache: AnalysisCache | None,
-          plugin_keys: Sequence[str | None], options: Options, formats: Sequence[Format],
+          plugin_keys: Sequence[str | None], options: Options, formats: Sequence[str],
           output_dir: Path | None) -> _Input | PairOutcome:
     """A pair's inputs; or its outcome already: an error, or its reports from the cache (written out)."""
     code_name, review_name = pair.display_paths(manifest.root)
@@ -153,7 +153,7 @@ def _code(pair: Pair, resolver: Resolver | None) -> tuple[CodeTarget, Provenance
 
 
 def _check(item: _Loaded, manifest: Manifest, analysis: Analysis, options: Options, output_dir: Path | None,
-           formats: Sequence[Format], cache: AnalysisCache | None) -> PairOutcome:
+           formats: Sequence[str], cache: AnalysisCache | None) -> PairOutcome:
     pair = item.pair
     code_name, review_name = pair.display_paths(manifest.root)
     try:
@@ -167,13 +167,13 @@ def _check(item: _Loaded, manifest: Manifest, analysis: Analysis, options: Optio
             or any(source.sha256 in analysis.changed for source in item.prepared.target.files)):
         return outcome  # a failed or missing analyzer, or code that changed meanwhile: check it afresh next time
     summary = PairSummary(summary_rows([outcome])[0], tuple(gate_counts(report).items()))
-    cache.put_reports(item.key, {"formats": {fmt.value: text for fmt, text in texts.items()},
+    cache.put_reports(item.key, {"formats": {fmt: text for fmt, text in texts.items()},
                                  "row": summary.row, "gates": dict(summary.gates)})
     return dataclasses.replace(outcome, summary=summary)  # the row is not computed again for the summary
 
 
 def _report_key(pair: Pair, manifest: Manifest, target: CodeTarget, review: ReviewText,
-                plugin_keys: Sequence[str | None], options: Options, formats: Sequence[Format]) -> str:
+                plugin_keys: Sequence[str | None], options: Options, formats: Sequence[str]) -> str:
     """The pair's key in the report cache: a hash of everything its reports depend on."""
     labels = None
     if pair.labels is not None:
@@ -182,21 +182,21 @@ def _report_key(pair: Pair, manifest: Manifest, target: CodeTarget, review: Revi
         except OSError:
             labels = "unreadable"
     parts = [CACHE_FORMAT, code_fingerprint(), list(plugin_keys), dataclasses.asdict(options),
-             sorted(f.value for f in formats), pair.id, pair.display_paths(manifest.root), list(pair.metadata),
+             sorted(formats), pair.id, pair.display_paths(manifest.root), list(pair.metadata),
              target.is_dir, [(f.path, f.sha256) for f in target.files], list(target.skipped), review.sha256,
              review.encoding,
              str(pair.labels) if pair.labels else None, labels]
     return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
 
 
-def _from_cache(cache: AnalysisCache, key: str, pair: Pair, manifest: Manifest, formats: Sequence[Format],
+def _from_cache(cache: AnalysisCache, key: str, pair: Pair, manifest: Manifest, formats: Sequence[str],
                 output_dir: Path | None) -> PairOutcome | None:
     """The pair's outcome from its cached reports (written to ``output_dir``), or None on a miss."""
     entry = cache.get_reports(key)
     if entry is None:
         return None
     try:
-        texts = {fmt: str(entry["formats"][fmt.value]) for fmt in formats}
+        texts = {fmt: str(entry["formats"][fmt]) for fmt in formats}
         row = dict(entry["row"])
         gates = tuple((str(name), int(count)) for name, count in entry["gates"].items())
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -222,7 +222,7 @@ def check_pair(pair: Pair, manifest: Manifest, options: Options, resolver: Resol
 
 
 def check_manifest(manifest: Manifest, options: Options, resolver: Resolver | None, *,
-                   output_dir: Path | None = None, formats: Sequence[Format] = tuple(Format),
+                   output_dir: Path | None = None, formats: Sequence[str] = tuple(Format),
                    on_result: Callable[[PairOutcome], None] | None = None) -> tuple[PairOutcome, ...]:
     """Check every pair in manifest order; with ``output_dir``, write each pair's reports as it finishes,
     then ``index.html`` and ``summary.json`` over all of them."""

@@ -7,21 +7,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from crosscheck.atomic import write_atomic
-from crosscheck.formats import SUFFIXES, Format, render
+from crosscheck.formats import render, suffix
 from crosscheck.results.outcome import PairOutcome, summary_rows
 from crosscheck.results.report import Report
 
 
-def write_reports(report: Report, folder: Path, name: str, formats: Iterable[Format]) -> tuple[str, ...]:
-    """Write ``report`` as ``folder/name.<suffix>`` in each format; the file names written, in order."""
+def write_reports(report: Report, folder: Path, name: str, formats: Iterable[str]) -> tuple[str, ...]:
+    """Write ``report`` as ``folder/name.<suffix>`` in each format named; the file names written, in order."""
     return write_rendered({fmt: render(report, fmt) for fmt in formats}, folder, name)
 
 
-def write_rendered(texts: Mapping[Format, str], folder: Path, name: str) -> tuple[str, ...]:
-    """Write already rendered reports as ``folder/name.<suffix>``; the file names written, in order."""
+def write_rendered(texts: Mapping[str, str], folder: Path, name: str) -> tuple[str, ...]:
+    """Write already rendered reports, by format name, as ``folder/name.<suffix>``; the file names written,
+    in order."""
     written = []
     for fmt, text in texts.items():
-        filename = f"{name}.{SUFFIXES[fmt]}"
+        filename = f"{name}.{suffix(fmt)}"
         write_atomic(folder / filename, text)
         written.append(filename)
     return tuple(written)

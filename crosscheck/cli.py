@@ -19,12 +19,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from crosscheck import __version__
+from crosscheck import __version__, plugins
 from crosscheck.errors import AnalyzerError, CrosscheckError, InputError
 from crosscheck.models import Gate, Options, Severity
 
 if TYPE_CHECKING:  # the stages are imported inside the commands, so --help and --version load none of them
-    from crosscheck.formats import Format
     from crosscheck.load.config import Config
     from crosscheck.load.manifest import Manifest
     from crosscheck.load.sources import Resolver
@@ -68,10 +67,8 @@ def _decorated(wrapper: Callable[..., Any], decorators: Sequence[Callable[[Any],
 
 
 def _format_names() -> list[str]:
-    """The names ``--format`` takes."""
-    from crosscheck.formats import Format  # TODO(merge): names from entry-point metadata, no format module
-
-    return [f.value for f in Format]
+    """The names ``--format`` takes, from the plugins' metadata (no format is loaded for ``--help``)."""
+    return list(plugins.find(plugins.FORMATS))
 
 
 def run_options(func: F) -> F:
@@ -126,16 +123,16 @@ def run_options(func: F) -> F:
     return _decorated(wrapper, decorators)  # type: ignore[no-any-return]
 
 
-def _formats(config: Config) -> tuple[Format, ...]:
-    from crosscheck.formats import Format
+def _formats(config: Config) -> tuple[str, ...]:
+    from crosscheck.formats import defaults, names
 
     if config.formats is None:
-        return tuple(Format)
-    unknown = [f for f in config.formats if f not in {x.value for x in Format}]
+        return defaults()
+    unknown = [f for f in config.formats if f not in names()]
     if unknown:
         raise InputError(f"{config.path}: [tool.crosscheck] formats: unknown format(s) {', '.join(unknown)} "
-                         f"(known: {', '.join(f.value for f in Format)})")
-    return tuple(Format(f) for f in config.formats)
+                         f"(known: {', '.join(names())})")
+    return config.formats
 
 
 def fetch_options(func: F) -> F:
@@ -214,20 +211,19 @@ def cli() -> None:
 @fetch_options
 @gate_options
 def check(paths: tuple[str, ...], manifest: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
-          output_dir: str | None, labels_path: str | None, options: Options, formats: tuple[Format, ...],
+          output_dir: str | None, labels_path: str | None, options: Options, formats: tuple[str, ...],
           resolver: Callable[[Manifest], Resolver], fail_on: frozenset[GateSpec], exit_zero: bool,
           require: tuple[str, ...]) -> None:
     """Check REVIEW against CODE: usage is CODE REVIEW [CODE REVIEW]... or --manifest FILE.
 
     CODE is a Python file or directory; REVIEW a text or Markdown file, or - for stdin.
     """
-    from crosscheck.formats import Format, render
+    from crosscheck.formats import render
     from crosscheck.load.labels import load_labels
     from crosscheck.load.manifest import load_manifest
     from crosscheck.results.outcome import PairOutcome
     from crosscheck.run import pipeline
-    from crosscheck.run.batch import write_summary
-    from crosscheck.run.outputs import write_reports
+    from crosscheck.run.outputs import write_reports, write_summary
 
     _check_required(require)
     if manifest is None and len(paths) == 2:
@@ -250,22 +246,20 @@ def check(paths: tuple[str, ...], manifest: str | None, fmt: tuple[str, ...], ou
         raise click.UsageError("give either CODE REVIEW pairs or --manifest, not both")
     if manifest is None and (not paths or len(paths) % 2):
         raise click.UsageError("give CODE REVIEW (one or more pairs), or --manifest FILE")
-    if set(fmt) - {Format.TEXT.value} and not output_dir:
+    if set(fmt) - {"text"} and not output_dir:
         raise click.UsageError(f"several pairs in {', '.join(fmt)} need --output-dir (stdout takes text reports only)")
     loaded = load_manifest(Path(manifest)) if manifest else None
-    outcomes = _check_many(loaded, paths, options, formats, resolver, output_dir, show=Format.TEXT.value in (fmt or ("text",)))
+    outcomes = _check_many(loaded, paths, options, formats, resolver, output_dir, show="text" in (fmt or ("text",)))
     _exit_for_gates(outcomes, fail_on, exit_zero, require)
 
 
-def _targets(fmt: Sequence[str], output: Sequence[str]) -> list[tuple[Format, str | None]]:
+def _targets(fmt: Sequence[str], output: Sequence[str]) -> list[tuple[str, str | None]]:
     """Pair each ``--format`` with its ``--output`` in order (None: stdout).
 
     With one format more than outputs, the last format goes to stdout; a lone
     ``--output`` with no ``--format`` takes the text report.
     """
-    from crosscheck.formats import Format
-
-    formats = [Format(f) for f in fmt] or [Format.TEXT]
+    formats = list(fmt) or ["text"]
     if len(output) not in (len(formats), len(formats) - 1):
         raise click.UsageError(f"{len(formats)} --format and {len(output)} --output: give one --output per "
                                "--format, or one fewer for a report on stdout")
@@ -292,23 +286,23 @@ def _targets(fmt: Sequence[str], output: Sequence[str]) -> list[tuple[Format, st
 @fetch_options
 @gate_options
 def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[str, ...], no_cache: bool,
-          options: Options, formats: tuple[Format, ...], resolver: Callable[[Manifest], Resolver],
+          options: Options, formats: tuple[str, ...], resolver: Callable[[Manifest], Resolver],
           fail_on: frozenset[GateSpec], exit_zero: bool, require: tuple[str, ...]) -> None:
     """Check every pair of a dataset MANIFEST (TOML, JSONL or CSV) and summarise them by metadata.
 
     Each distinct file is analyzed once per analyzer, whatever the number of reviews citing
     it, and the results are cached (see crosscheck cache).
     """
-    from crosscheck.formats import Format
     from crosscheck.load.manifest import load_manifest
-    from crosscheck.run.batch import run_batch, write_batch_summary
+    from crosscheck.run.batch import run_batch
     from crosscheck.run.cache import AnalysisCache
+    from crosscheck.run.outputs import write_batch_summary
 
     _check_required(require)
     loaded = load_manifest(Path(manifest))
     for warning in loaded.warnings:
         click.echo(f"crosscheck: warning: {warning}", err=True)
-    chosen = tuple(Format(f) for f in fmt) or formats
+    chosen = tuple(fmt) or formats
     out = Path(output_dir)
     with resolver(loaded) as fetch, _progress() as progress:
         result = run_batch(loaded, options, fetch, output_dir=out, formats=chosen,
@@ -353,7 +347,7 @@ def cache_dir() -> None:
 @handle_errors
 @run_options
 @fetch_options
-def demo(output_dir: str | None, options: Options, formats: tuple[Format, ...],
+def demo(output_dir: str | None, options: Options, formats: tuple[str, ...],
          resolver: Callable[[Manifest], Resolver]) -> None:
     """Check every sample pair that ships with crosscheck (fetching the Nova code) and print a summary."""
     from crosscheck.load.samples import sample_manifest
@@ -417,7 +411,7 @@ def samples_fetch(ids: tuple[str, ...], resolver: Callable[[Manifest], Resolver]
               default=("ungrounded", "contradicted", "self-contradictory"), show_default=True, help=GATE_HELP)
 @handle_errors
 @run_options
-def pre_commit(files: tuple[str, ...], options: Options, formats: tuple[Format, ...],
+def pre_commit(files: tuple[str, ...], options: Options, formats: tuple[str, ...],
                fail_on: frozenset[GateSpec]) -> None:
     """Check the reviews kept next to the changed FILES (what the pre-commit hook runs).
 
@@ -463,14 +457,15 @@ def _pairs_manifest(paths: Sequence[str]) -> Manifest:
     return Manifest(path=Path.cwd() / "command-line", pairs=tuple(pairs), upstreams=())
 
 
-def _check_many(manifest: Manifest | None, paths: Sequence[str], options: Options, formats: Sequence[Format],
+def _check_many(manifest: Manifest | None, paths: Sequence[str], options: Options, formats: Sequence[str],
                 resolver: Callable[[Manifest], Resolver], output_dir: str | None,
                 show: bool) -> list[PairOutcome]:
     """Several pairs (or a manifest) through the batch runner, without its cache: each pair's text report
     on stdout as it is finished (with ``show``), a line per pair on stderr, then the summary table."""
-    from crosscheck.formats import Format, render
+    from crosscheck.formats import render
     from crosscheck.formats.text_format import clean, render_summary
-    from crosscheck.run.batch import run_batch, write_summary
+    from crosscheck.run.batch import run_batch
+    from crosscheck.run.outputs import write_summary
 
     manifest = manifest or _pairs_manifest(paths)
     for warning in manifest.warnings:
@@ -479,7 +474,7 @@ def _check_many(manifest: Manifest | None, paths: Sequence[str], options: Option
 
     def finished(outcome: PairOutcome) -> None:
         if show and outcome.report is not None:
-            click.echo(render(outcome.report, Format.TEXT, color=color), nl=False)
+            click.echo(render(outcome.report, "text", color=color), nl=False)
         state = "checked" if outcome.error is None else f"not checked: {outcome.error}"
         click.echo(f"crosscheck: {clean(outcome.id)}: {state}", err=True)
 

@@ -19,16 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from conftest import GOLDEN, REPO, assert_golden, browse, with_probe
+from crosscheck.formats import dataset_html as batch_summary
+from crosscheck.formats.dataset_html import summary_html
+from crosscheck.formats.summary_csv import summary_csv
+from crosscheck.formats.summary_json import summary_json
 from crosscheck.reconcile.labels import Agreement, Score
-from crosscheck.results import dataset as batch_summary
-from crosscheck.results.dataset import (
-    Group,
-    Stats,
-    group_rows,
-    summary_csv,
-    summary_html,
-    summary_json,
-)
+from crosscheck.results.dataset import Group, Stats, group_rows
 from crosscheck.results.outcome import PairOutcome, summary_rows
 from crosscheck.results.report import Report
 

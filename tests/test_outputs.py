@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from crosscheck.formats.index_html import index_page
 from crosscheck.results.outcome import PairOutcome, summary_rows
-from crosscheck.run.outputs import index_page
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> & "quotes"'
 

@@ -1,19 +1,41 @@
-"""Report formats: one module per format, chosen from a registry by name.
+"""Report formats: found through the ``crosscheck.formats`` entry points, loaded only when one is used.
+
+Built-in formats are registered through the same entry-point group as third-party
+ones (``pyproject.toml``), so they are found and loaded the same way. Loading is two
+phase, as in flake8: first find, from the installed distributions' metadata alone
+(:func:`available`, :func:`names`: what ``--format`` offers, without importing any
+format module), then load only the format asked for (:func:`load`), once per
+process; a plugin that fails to load is named with its distribution. An entry point
+names a :class:`~crosscheck.formats.base.ReportFormat` instance.
 
 Formatters only render a :class:`~crosscheck.results.report.Report`; they decide nothing.
+Every function takes a format's name; :class:`Format` holds the built-in names.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+import functools
+import importlib.metadata
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from crosscheck.formats import html_format, json_format, junit_format, markdown_format, sarif_format, text_format
-from crosscheck.results.report import Report
+from crosscheck import plugins
+from crosscheck.errors import InputError, PluginError
+from crosscheck.formats.base import ReportFormat
+
+if TYPE_CHECKING:  # only named in annotations: listing the formats (for --help) does not load the whole pipeline
+    from crosscheck.results.report import Report
+
+GROUP = plugins.FORMATS
+
+__all__ = ["GROUP", "Format", "ReportFormat", "available", "defaults", "load", "names", "render", "suffix"]
+
+EntryPoints = Iterable[importlib.metadata.EntryPoint]
 
 
 class Format(str, enum.Enum):
-    """The output formats, by the name ``--format`` takes."""
+    """The built-in formats, by the name ``--format`` takes, in the order they are written by default."""
 
     TEXT = "text"
     JSON = "json"
@@ -23,28 +45,65 @@ class Format(str, enum.Enum):
     HTML = "html"
 
 
-Renderer = Callable[[Report, bool], str]
-
-SUFFIXES: dict[Format, str] = {
-    Format.TEXT: "txt",
-    Format.JSON: "json",
-    Format.SARIF: "sarif",
-    Format.JUNIT: "junit.xml",
-    Format.MARKDOWN: "md",
-    Format.HTML: "html",
-}
-"""The file name extension of each format, for reports written into a folder."""
-
-RENDERERS: dict[Format, Renderer] = {
-    Format.TEXT: text_format.render,
-    Format.JSON: json_format.render,
-    Format.SARIF: sarif_format.render,
-    Format.JUNIT: junit_format.render,
-    Format.MARKDOWN: markdown_format.render,
-    Format.HTML: html_format.render,
-}
+def installed() -> tuple[importlib.metadata.EntryPoint, ...]:
+    """Every entry point of the group, as the installed distributions declare them (read once per process)."""
+    return plugins.installed(GROUP)
 
 
-def render(report: Report, fmt: Format, *, color: bool = False) -> str:
-    """Render ``report`` in ``fmt``; ``color`` only matters to terminal formats."""
-    return RENDERERS[fmt](report, color)
+def available(entry_points: EntryPoints | None = None) -> dict[str, importlib.metadata.EntryPoint]:
+    """The format plugins installed (default: :func:`installed`), by name, without loading any: the built-in
+    names in :class:`Format` order, then the others sorted. Of two plugins of one name, the first by value wins."""
+    found = plugins.find(GROUP, installed() if entry_points is None else entry_points)
+    builtin = [f.value for f in Format if f.value in found]
+    return {name: found[name] for name in builtin + sorted(set(found) - set(builtin))}
+
+
+def names(entry_points: EntryPoints | None = None) -> tuple[str, ...]:
+    """The names of the installed formats (see :func:`available`): what ``--format`` takes."""
+    return tuple(available(entry_points))
+
+
+def load(name: str, entry_points: EntryPoints | None = None) -> ReportFormat:
+    """The installed format called ``name``; :class:`InputError` naming the known ones if there is none."""
+    found = available(entry_points)
+    if name not in found:
+        raise InputError(f"unknown format {name!r} (known: {', '.join(found) or 'none; reinstall crosscheck'})")
+    return _load(found[name])
+
+
+@functools.cache
+def _load(ep: importlib.metadata.EntryPoint) -> ReportFormat:
+    fmt = plugins.load(ep, "format")
+    if not isinstance(fmt, ReportFormat):
+        raise PluginError(f"format plugin {ep.name!r}{plugins.origin(ep)} is not a crosscheck ReportFormat ({ep.value})")
+    if fmt.name != ep.name:
+        raise PluginError(f"format plugin {ep.name!r}{plugins.origin(ep)} calls itself {fmt.name!r}; "
+                          "the two names must agree")
+    return fmt
+
+
+def defaults(entry_points: EntryPoints | None = None) -> tuple[str, ...]:
+    """Every installed format's name, in the order reports are written when no format is chosen
+    (:attr:`ReportFormat.order`, then name); loads them all."""
+    loaded = [load(name, entry_points) for name in names(entry_points)]
+    return tuple(f.name for f in sorted(loaded, key=lambda f: (f.order, f.name)))
+
+
+def suffix(name: str) -> str:
+    """The file name extension of format ``name``, for reports written into a folder."""
+    return load(name).suffix
+
+
+def render(report: Report, fmt: str, *, color: bool = False) -> str:
+    """Render ``report`` in the format named ``fmt``; ``color`` only matters to terminal formats."""
+    return load(fmt).render(report, color)
+
+
+def __getattr__(attr: str) -> object:
+    """``SUFFIXES`` and ``RENDERERS``: name -> suffix and name -> renderer of every installed format, in
+    :func:`defaults` order, made when asked for (the tables of the closed registry this once was)."""
+    if attr == "SUFFIXES":
+        return {name: suffix(name) for name in defaults()}
+    if attr == "RENDERERS":
+        return {name: load(name).render for name in defaults()}
+    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")

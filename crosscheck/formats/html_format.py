@@ -22,21 +22,18 @@ Security: every text of the report goes through jinja2's autoescaping (never
 loads nothing (no fonts, scripts, images or styles from anywhere), and its
 Content-Security-Policy allows only the inline style and the one script, by its
 sha256 (:data:`SCRIPT_HASH`), so injected markup could not run a script even if it
-got through. The output is deterministic: no timestamps, report order, stable ids.
+got through (the page's shell: :mod:`crosscheck.formats.page`). The output is deterministic: no timestamps, report order, stable ids.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
-
+from crosscheck.formats.base import ReportFormat
 from crosscheck.formats.markdown_format import outcome_order
+from crosscheck.formats.page import render_page, script_hash, tone
 from crosscheck.formats.untrusted import one_line, printable
 from crosscheck.grounding.model import Status
 from crosscheck.reconcile.model import FindingStatus
@@ -64,44 +61,10 @@ SCRIPT = """
 })();
 """
 """The page's only script: the filters. Trusted, constant text; the CSP admits it by its hash."""
-
-
-def script_hash(script: str) -> str:
-    """The CSP source (``sha256-...``) that admits exactly this inline script."""
-    return "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
-
-
-def content_security_policy(script: str) -> str:
-    """The policy of crosscheck's self-contained pages: no network, inline styles, and one inline script,
-    admitted by its hash, so injected markup could not run a script even if it got through escaping."""
-    return ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-            f"script-src '{script_hash(script)}'; base-uri 'none'; form-action 'none'")
-
-
 SCRIPT_HASH = script_hash(SCRIPT)
-CSP = content_security_policy(SCRIPT)
-
-TONES = {
-    "confirmed": "good", "upheld": "good", "matched": "good", "consistent": "good", "exact": "good", "ok": "good",
-    "unsupported": "warn", "undetermined": "warn", "near": "warn", "moved": "warn", "comment": "warn",
-    "partial": "warn",
-    "ungrounded": "bad", "contradicted": "bad", "missed": "bad", "self-contradictory": "bad", "absent": "bad",
-    "failed": "bad", "missing": "bad",
-}
-"""Colour of each outcome and status (a CSS class); a value not listed is shown plain."""
 TITLE_LIMIT = 120
 _NOT_ID = re.compile(r"[^A-Za-z0-9_-]")
 _PLACED_BY_CITED_LINE = {Status.UNCHECKED.value}
-
-
-def environment() -> Environment:
-    """The jinja2 environment of crosscheck's HTML templates (``crosscheck/templates``): autoescaped,
-    undefined names an error, blocks trimmed, a final newline kept."""
-    return Environment(loader=PackageLoader("crosscheck", "templates"), autoescape=select_autoescape(default=True),
-                       undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
-
-
-_ENV = environment()
 
 
 @dataclass(frozen=True)
@@ -147,11 +110,6 @@ def line_id(file: int, line: int) -> str:
 def row_id(kind: str, item_id: object) -> str:
     """The ``id`` of a claim's or finding's table row (``claim-C2``, ``finding-F3``)."""
     return f"{kind}-{_NOT_ID.sub('_', str(item_id))}"
-
-
-def tone(value: object) -> str:
-    """The CSS class colouring an outcome or status."""
-    return f"tone-{TONES.get(str(value), 'plain')}"
 
 
 def _scrub(value: Any) -> Any:
@@ -270,7 +228,12 @@ def render(report: Report, color: bool = False) -> str:
     sizes = [len(f.lines) for f in report.code.files]
     claims = _claims(data, files, sizes)
     findings = _findings(data, files, sizes)
-    return _ENV.get_template("report.html.j2").render(
-        data=data, claims=claims, findings=findings, files=_code(report, claims, findings),
-        filters=_filters(claims, findings), tone=tone, csp=CSP, script=Markup(SCRIPT),
-        code_path=printable(report.code_path), review_path=printable(data["review"]["path"]))
+    review_path = printable(data["review"]["path"])
+    return render_page("report.html.j2", title=f"crosscheck: {review_path}", script=SCRIPT, data=data,
+                       claims=claims, findings=findings, files=_code(report, claims, findings),
+                       filters=_filters(claims, findings), code_path=printable(report.code_path),
+                       review_path=review_path)
+
+
+FORMAT = ReportFormat(name="html", suffix="html", order=60, render=render)
+"""``--format html``, registered as the entry point ``html`` of ``crosscheck.formats``."""

@@ -47,6 +47,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import PurePath
 
+from crosscheck.formats.base import ReportFormat
 from crosscheck.grounding.model import Status
 from crosscheck.reconcile.model import ClaimResult, Consistency, FindingResult, FindingStatus, Outcome
 from crosscheck.results.report import Report, match_dict, match_text, repo_path
@@ -196,3 +197,7 @@ def render(report: Report, color: bool = False) -> str:
         root.set("time", f"{sum(r.duration_s for r in report.runs):.3f}")
     ET.indent(root, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+FORMAT = ReportFormat(name="junit", suffix="junit.xml", order=40, render=render)
+"""``--format junit``, registered as the entry point ``junit`` of ``crosscheck.formats``."""

@@ -34,6 +34,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from crosscheck.formats.base import ReportFormat
 from crosscheck.formats.untrusted import one_line, printable
 from crosscheck.grounding.model import Status
 from crosscheck.models import RunStatus, Severity
@@ -207,3 +208,7 @@ def render(report: Report, color: bool = False) -> str:
         names = ", ".join(code(c["code"]) for c in unverified[:10]) + (" \u2026" if len(unverified) > 10 else "")
         comment.add("", f"Suggested APIs found nowhere in the code or its imports: {names}")
     return "\n".join(comment.lines) + "\n"
+
+
+FORMAT = ReportFormat(name="markdown", suffix="md", order=50, render=render)
+"""``--format markdown``, registered as the entry point ``markdown`` of ``crosscheck.formats``."""

@@ -50,6 +50,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from crosscheck import __version__
+from crosscheck.formats.base import ReportFormat
 from crosscheck.formats.untrusted import strip_control
 from crosscheck.grounding.model import Status
 from crosscheck.models import Severity
@@ -309,3 +310,7 @@ def _anchor_locations(report: Report, claim: dict[str, Any]) -> list[tuple[dict[
         if all(location != seen for seen, _ in located):
             located.append((location, f"{claim['id']} cites {cited} ({g['status']})"))
     return located
+
+
+FORMAT = ReportFormat(name="sarif", suffix="sarif", order=30, render=render)
+"""``--format sarif``, registered as the entry point ``sarif`` of ``crosscheck.formats``."""

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from crosscheck.formats.base import ReportFormat
 from crosscheck.formats.untrusted import one_line
 from crosscheck.results.outcome import PairOutcome, summary_rows
 from crosscheck.results.report import Report, match_text
@@ -68,6 +69,15 @@ def render(report: Report, color: bool = False) -> str:
     data = report.to_dict()
     buffer = io.StringIO()
     console = _console(buffer, color)
+    _print_header(console, data)
+    console.print(_claims_table(data["claims"]))
+    console.print(_findings_table(data["findings"]) if data["findings"] else "Findings: none")
+    _print_footer(console, data)
+    return buffer.getvalue()
+
+
+def _print_header(console: Console, data: dict[str, Any]) -> None:
+    """What was checked, the verdict, the analyzers and where the code came from."""
     verdict = data["verdict"]
     console.print(Text(f"crosscheck {data['tool']['version']}: {clean(data['code']['path'])} "
                        f"vs {clean(data['review']['path'])}", style="bold"))
@@ -80,51 +90,56 @@ def render(report: Report, color: bool = False) -> str:
     console.print("Analyzers: " + ", ".join(
         f"{a['name']} {a['version'] or '?'} {a['status']} ({a['findings']} findings)"
         + (f" - {clean(a['message'], 80)}" if a["message"] else "") for a in data["analyzers"]))
-
     source = data["code"]["source"]
     if source:
         exact = "the reviewed revision" if source["exact"] else "NOT the reviewed revision"
         console.print(Text(f"Code source: {clean(source['revision'])} via {source['kind']} "
                            f"({clean(source['location'], 80)}), {exact}"))
 
-    claims = Table(title="Claims", title_justify="left", expand=True)
+
+def _claims_table(claims: list[dict[str, Any]]) -> Table:
+    """One row per claim: its outcome, CWEs, anchors and why."""
+    table = Table(title="Claims", title_justify="left", expand=True)
     for column in ("id", "kind", "outcome", "CWE"):
-        claims.add_column(column, no_wrap=True)
-    claims.add_column("anchors: status", max_width=40, overflow="fold")
-    claims.add_column("claim / reason", ratio=1, overflow="fold")
-    for c in data["claims"]:
+        table.add_column(column, no_wrap=True)
+    table.add_column("anchors: status", max_width=40, overflow="fold")
+    table.add_column("claim / reason", ratio=1, overflow="fold")
+    for c in claims:
         title = clean(c["title"] or c["text"], 60)
         body = Text(title + "\n")
         body.append(clean(c["reason"], 90), style="dim")
         for m in c["matches"]:
             body.append("\n" + clean(match_text(m), 90), style="dim")
-        claims.add_row(c["id"], c["kind"], _styled(c["outcome"]),
-                       "\n".join(f"CWE-{n}" for n in c["cwe"][:4]) or "-", _anchors(c), body)
-    console.print(claims)
+        table.add_row(c["id"], c["kind"], _styled(c["outcome"]),
+                      "\n".join(f"CWE-{n}" for n in c["cwe"][:4]) or "-", _anchors(c), body)
+    return table
 
-    if data["findings"]:
-        findings = Table(title="Findings", title_justify="left", expand=True)
-        for column in ("id", "severity", "analyzer", "CWE", "where"):
-            findings.add_column(column, no_wrap=True)
-        findings.add_column("rule", max_width=24, overflow="fold")
-        findings.add_column("status", max_width=14, overflow="fold")
-        findings.add_column("message", ratio=1, min_width=30, overflow="fold")
-        for f in data["findings"]:
-            status = _styled(f["status"])
-            if f["test_context"]:
-                status.append(", test code")
-            if f["claims"]:
-                status.append(" " + ",".join(f["claims"]), style="dim")
-            message = Text(clean(f["message"], 90))
-            if f["suppression"]:
-                message.append(f"\n{'audited: ' if f['status'] != 'suppressed' else ''}{clean(f['suppression'])}",
-                               style="dim")
-            findings.add_row(f["id"], f["severity"], f["analyzer"], "\n".join(f"CWE-{n}" for n in f["cwe"]) or "-",
-                             f"{clean(f['path'], 40)}:{f['line']}", clean(f["rule_id"]), status, message)
-        console.print(findings)
-    else:
-        console.print("Findings: none")
 
+def _findings_table(findings: list[dict[str, Any]]) -> Table:
+    """One row per analyzer finding: where, which rule, its status and message."""
+    table = Table(title="Findings", title_justify="left", expand=True)
+    for column in ("id", "severity", "analyzer", "CWE", "where"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("rule", max_width=24, overflow="fold")
+    table.add_column("status", max_width=14, overflow="fold")
+    table.add_column("message", ratio=1, min_width=30, overflow="fold")
+    for f in findings:
+        status = _styled(f["status"])
+        if f["test_context"]:
+            status.append(", test code")
+        if f["claims"]:
+            status.append(" " + ",".join(f["claims"]), style="dim")
+        message = Text(clean(f["message"], 90))
+        if f["suppression"]:
+            message.append(f"\n{'audited: ' if f['status'] != 'suppressed' else ''}{clean(f['suppression'])}",
+                           style="dim")
+        table.add_row(f["id"], f["severity"], f["analyzer"], "\n".join(f"CWE-{n}" for n in f["cwe"]) or "-",
+                      f"{clean(f['path'], 40)}:{f['line']}", clean(f["rule_id"]), status, message)
+    return table
+
+
+def _print_footer(console: Console, data: dict[str, Any]) -> None:
+    """The metrics, unverified suggestions, the comparison with labels, and the notes."""
     m = data["metrics"]
     console.print(
         f"Metrics: claim precision {_ratio(m['claim_precision'])}, finding recall {_ratio(m['finding_recall'])}, "
@@ -145,7 +160,6 @@ def render(report: Report, color: bool = False) -> str:
                       f"neither {labels['agreement']['neither']}")
     for note in data["grounding"]["notes"] + data["diagnostics"] + (labels["notes"] if labels else []):
         console.print(Text("Note: " + clean(note), style="yellow"))
-    return buffer.getvalue()
 
 
 def render_summary(outcomes: Sequence[PairOutcome], color: bool = False) -> str:
@@ -167,3 +181,7 @@ def render_summary(outcomes: Sequence[PairOutcome], color: bool = False) -> str:
                       _ratio(rate if isinstance(rate, float) else None), clean(row["source"]))
     console.print(table)
     return buffer.getvalue()
+
+
+FORMAT = ReportFormat(name="text", suffix="txt", order=10, render=render)
+"""``--format text``, registered as the entry point ``text`` of ``crosscheck.formats``."""

@@ -33,21 +33,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crosscheck import analyzers
-from crosscheck.atomic import write_atomic
 from crosscheck.errors import CrosscheckError, InputError
-from crosscheck.formats import Format, render
+from crosscheck.formats import render
 from crosscheck.load.code import ReviewText, load_code, load_review
 from crosscheck.load.labels import Labels, load_labels
 from crosscheck.load.manifest import Manifest, Pair
 from crosscheck.load.sources import Provenance, Resolver
 from crosscheck.models import CodeTarget, Options
-from crosscheck.results.dataset import group_rows, summary_csv, summary_html, summary_json
 from crosscheck.results.gates import gate_counts
 from crosscheck.results.outcome import PairOutcome, PairSummary, summary_rows
 from crosscheck.results.report import Report
 from crosscheck.run import pipeline
 from crosscheck.run.cache import CACHE_FORMAT, Analysis, AnalysisCache, analyze, code_fingerprint
-from crosscheck.run.outputs import index_page, write_rendered
+from crosscheck.run.outputs import write_rendered
 
 
 @dataclass(frozen=True)
@@ -76,7 +74,7 @@ OnResult = Callable[[PairOutcome], None]
 
 
 def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *, output_dir: Path | None,
-              formats: Sequence[Format], cache: AnalysisCache | None,
+              formats: Sequence[str], cache: AnalysisCache | None,
               progress: Progress = lambda stage, done, total: None,
               on_result: OnResult = lambda outcome: None) -> BatchResult:
     """Check every pair of ``manifest``; with ``output_dir``, write each pair's reports as it is finished.
@@ -134,7 +132,7 @@ class _Input:
 
 
 def _load(pair: Pair, manifest: Manifest, resolver: Resolver | None, cache: AnalysisCache | None,
-          plugin_keys: Sequence[str | None], options: Options, formats: Sequence[Format],
+          plugin_keys: Sequence[str | None], options: Options, formats: Sequence[str],
           output_dir: Path | None) -> _Input | PairOutcome:
     """A pair's inputs; or its outcome already: an error, or its reports from the cache (written out)."""
     code_name, review_name = pair.display_paths(manifest.root)
@@ -164,7 +162,7 @@ def _code(pair: Pair, resolver: Resolver | None) -> tuple[CodeTarget, Provenance
 
 
 def _check(item: _Loaded, manifest: Manifest, analysis: Analysis, options: Options, output_dir: Path | None,
-           formats: Sequence[Format], cache: AnalysisCache | None) -> PairOutcome:
+           formats: Sequence[str], cache: AnalysisCache | None) -> PairOutcome:
     pair = item.pair
     code_name, review_name = pair.display_paths(manifest.root)
     try:
@@ -179,13 +177,13 @@ def _check(item: _Loaded, manifest: Manifest, analysis: Analysis, options: Optio
     if not cacheable or cache is None or item.key is None:  # (mypy: cacheable implies both are set)
         return outcome  # a failed or missing analyzer, or code that changed meanwhile: check it afresh next time
     summary = PairSummary(summary_rows([outcome])[0], tuple(gate_counts(report).items()))
-    cache.put_reports(item.key, {"formats": {fmt.value: text for fmt, text in texts.items()},
+    cache.put_reports(item.key, {"formats": {fmt: text for fmt, text in texts.items()},
                                  "row": summary.row, "gates": dict(summary.gates)})
     return dataclasses.replace(outcome, summary=summary)  # the row is not computed again for the summary
 
 
 def _report_key(pair: Pair, manifest: Manifest, target: CodeTarget, review: ReviewText,
-                plugin_keys: Sequence[str | None], options: Options, formats: Sequence[Format]) -> str:
+                plugin_keys: Sequence[str | None], options: Options, formats: Sequence[str]) -> str:
     """The pair's key in the report cache: a hash of everything its reports depend on."""
     labels = None
     if pair.labels is not None:
@@ -194,21 +192,21 @@ def _report_key(pair: Pair, manifest: Manifest, target: CodeTarget, review: Revi
         except OSError:
             labels = "unreadable"
     parts = [CACHE_FORMAT, code_fingerprint(), list(plugin_keys), dataclasses.asdict(options),
-             sorted(f.value for f in formats), pair.id, pair.display_paths(manifest.root), list(pair.metadata),
+             sorted(formats), pair.id, pair.display_paths(manifest.root), list(pair.metadata),
              target.is_dir, [(f.path, f.sha256) for f in target.files], list(target.skipped), review.sha256,
              review.encoding,
              str(pair.labels) if pair.labels else None, labels]
     return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
 
 
-def _from_cache(cache: AnalysisCache, key: str, pair: Pair, manifest: Manifest, formats: Sequence[Format],
+def _from_cache(cache: AnalysisCache, key: str, pair: Pair, manifest: Manifest, formats: Sequence[str],
                 output_dir: Path | None) -> PairOutcome | None:
     """The pair's outcome from its cached reports (written to ``output_dir``), or None on a miss."""
     entry = cache.get_reports(key)
     if entry is None:
         return None
     try:
-        texts = {fmt: str(entry["formats"][fmt.value]) for fmt in formats}
+        texts = {fmt: str(entry["formats"][fmt]) for fmt in formats}
         row = dict(entry["row"])
         gates = tuple((str(name), int(count)) for name, count in entry["gates"].items())
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -226,22 +224,3 @@ def check_pair(pair: Pair, manifest: Manifest, options: Options, resolver: Resol
     target, source = _code(pair, resolver)
     review = dataclasses.replace(load_review(str(pair.review)), path=review_name)
     return pipeline.check_target(target, review, options, display_path=code_name, source=source)
-
-
-def write_summary(outcomes: Sequence[PairOutcome], output_dir: Path, title: str) -> None:
-    """``index.html`` (links to every report) and ``summary.json`` (one row per pair) in ``output_dir``."""
-    rows = summary_rows(outcomes)
-    write_atomic(output_dir / "index.html", index_page(rows, title))
-    write_atomic(output_dir / "summary.json", json.dumps(rows, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-
-
-def write_batch_summary(outcomes: Sequence[PairOutcome], output_dir: Path, title: str,
-                        group_by: Sequence[str] = ()) -> None:
-    """The dataset summary of a batch in ``output_dir``, pairs grouped by ``group_by`` metadata keys (default:
-    every key): ``index.html`` (tables, plots and a link to every pair's report), ``summary.csv`` (one line
-    per group) and ``summary.json`` (the groups and one row per pair)."""
-    rows = summary_rows(outcomes)
-    groups = group_rows(rows, group_by)
-    write_atomic(output_dir / "index.html", summary_html(groups, rows, title))
-    write_atomic(output_dir / "summary.csv", summary_csv(groups))
-    write_atomic(output_dir / "summary.json", summary_json(groups, rows))

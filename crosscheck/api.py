@@ -17,7 +17,6 @@ import os
 from collections.abc import Sequence
 
 from crosscheck.errors import InputError
-from crosscheck.formats import Format
 from crosscheck.formats import render as _render
 from crosscheck.load.code import ReviewText, load_review, sha256_bytes
 from crosscheck.models import Options, Severity
@@ -50,9 +49,7 @@ def check(code: str | os.PathLike[str], review: str | os.PathLike[str] | None = 
     return pipeline.run_text(os.fspath(code), text, options)
 
 
-def render(report: Report, fmt: str | Format = Format.TEXT) -> str:
-    """The report in one of the formats ``--format`` takes (``text``, ``json``, ...), without colour."""
-    try:
-        return _render(report, Format(fmt))
-    except ValueError:
-        raise InputError(f"unknown format {fmt!r} (known: {', '.join(f.value for f in Format)})") from None
+def render(report: Report, fmt: str = "text") -> str:
+    """The report in one of the formats ``--format`` takes (``text``, ``json``, ... and any installed format
+    plugin), without colour; :class:`InputError` naming the known formats for another name."""
+    return _render(report, fmt)

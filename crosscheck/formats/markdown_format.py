@@ -38,12 +38,9 @@ from crosscheck.formats.base import ReportFormat
 from crosscheck.formats.untrusted import one_line, printable
 from crosscheck.grounding.model import Status
 from crosscheck.models import RunStatus, Severity
-from crosscheck.reconcile.model import FindingStatus, Outcome
+from crosscheck.reconcile.model import OUTCOME_ORDER, FindingStatus
 from crosscheck.results.report import Report
 
-OUTCOME_ORDER = (Outcome.CONTRADICTED, Outcome.UNGROUNDED, Outcome.UNSUPPORTED, Outcome.CONFIRMED,
-                 Outcome.UPHELD, Outcome.GENERIC)
-"""Claim sections, most telling first; outcomes not listed here follow, in order of appearance."""
 SECTION_LIMIT = 50
 BUDGET = 60_000
 """Characters the comment may take; GitHub refuses comments over 65536."""

@@ -40,6 +40,11 @@ class Outcome(str, enum.Enum):
     UPHELD = "upheld"
 
 
+OUTCOME_ORDER = (Outcome.CONTRADICTED, Outcome.UNGROUNDED, Outcome.UNSUPPORTED, Outcome.CONFIRMED,
+                 Outcome.UPHELD, Outcome.GENERIC)
+"""The outcomes, most telling first: the order reports and summaries list claims by outcome in."""
+
+
 class FindingStatus(str, enum.Enum):
     """Whether the review reported a finding."""
 

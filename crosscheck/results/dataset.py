@@ -33,9 +33,8 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from crosscheck.formats.markdown_format import OUTCOME_ORDER
 from crosscheck.reconcile.labels import Agreement, Score, score
-from crosscheck.reconcile.model import Consistency, FindingStatus
+from crosscheck.reconcile.model import OUTCOME_ORDER, Consistency, FindingStatus
 from crosscheck.review.model import StatedVerdict
 
 Row = Mapping[str, object]

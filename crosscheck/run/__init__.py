@@ -1,1 +1,1 @@
-"""run"""
+"""Running: the pipeline of one pair, the one batch runner of many, the analysis cache, and writing reports."""

@@ -55,8 +55,17 @@ def load(names: Sequence[str] = (), entry_points: Iterable[importlib.metadata.En
         if not (isinstance(cls, type) and issubclass(cls, Analyzer)):
             raise PluginError(f"analyzer plugin {name!r}{dist} is not a crosscheck Analyzer subclass")
         if names or cls.default:
-            analyzers.append(cls())
+            analyzers.append(_checked(cls(), name, dist))
     return tuple(analyzers)
+
+
+def _checked(analyzer: Analyzer, name: str, dist: str) -> Analyzer:
+    """``analyzer``, once its metadata is known to be readable (it is read again for each run)."""
+    try:
+        analyzer.info()
+    except Exception as err:  # noqa: BLE001 - a broken plugin must not take the tool down unnamed
+        raise PluginError(f"analyzer plugin {name!r}{dist} has unreadable metadata: {err}") from err
+    return analyzer
 
 
 def run_all(analyzers: Sequence[Analyzer], target: CodeTarget, options: Options) -> tuple[AnalyzerRun, ...]:
@@ -75,9 +84,11 @@ def run_guarded(analyzers: Sequence[Analyzer], target: CodeTarget, options: Opti
 
     def guarded(analyzer: Analyzer) -> AnalyzerRun:
         try:
-            return analyzer.run(target, options)
+            run = analyzer.run(target, options)
         except Exception as err:  # noqa: BLE001 - one plugin's bug must not lose the other results
-            return AnalyzerRun(analyzer.name, "", RunStatus.FAILED, message=f"{analyzer.name} crashed: {err!r}")
+            run = AnalyzerRun(analyzer.name, "", RunStatus.FAILED, message=f"{analyzer.name} crashed: {err!r}")
+        # stamped here, not by each plugin's run(): every run, a crashed one too, says what its plugin knows
+        return replace(run, info=analyzer.info())
 
     if not analyzers:
         return ()

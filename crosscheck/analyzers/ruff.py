@@ -61,6 +61,8 @@ from crosscheck.analyzers.base import (
 from crosscheck.models import AnalyzerRun, CodeTarget, Confidence, Finding, Options, RunStatus, Severity
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "ruff_rules.toml"
+DOCS_URI = "https://docs.astral.sh/ruff/rules/"
+"""Where ruff documents each rule, by its name (the ``url`` of ruff's JSON diagnostics)."""
 
 # --isolated: no ruff.toml or pyproject.toml (the target's or the user's) changes what runs;
 # --no-cache: no .ruff_cache is read or written; --exit-zero: a non-zero exit means ruff failed.
@@ -131,6 +133,12 @@ class RuffAnalyzer(Analyzer):
 
     name = "ruff"
     default = False
+    information_uri = "https://docs.astral.sh/ruff/"
+    # the bandit tests that are noise in test code (BanditAnalyzer.test_noise), as ruff's rules
+    test_noise = frozenset({"S101", "S105", "S106", "S107", "S108", "S311"})
+
+    def help_uris(self) -> Mapping[str, str]:
+        return {code: DOCS_URI + rule.name for code, rule in rules().items()}
 
     def run(self, target: CodeTarget, options: Options) -> AnalyzerRun:
         exe = ruff_executable()

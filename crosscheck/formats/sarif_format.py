@@ -59,8 +59,6 @@ from crosscheck.results.report import Report, match_text, repo_path
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "crosscheck/v1"
-INFORMATION_URIS = {"bandit": "https://github.com/PyCQA/bandit", "semgrep": "https://semgrep.dev",
-                    "ruff": "https://docs.astral.sh/ruff/"}
 FINDING_LEVELS = {"high": "error", "medium": "warning", "low": "note"}
 SECURITY_SEVERITY = {"high": "8.0", "medium": "5.5", "low": "3.0"}
 """GitHub's ``security-severity`` (high 7.0-8.9, medium 4.0-6.9, low 0.1-3.9)."""
@@ -154,13 +152,13 @@ def _category(report: Report, tool: str) -> str:
 
 
 def _run(report: Report, name: str, version: str, rules: list[dict[str, Any]], results: list[dict[str, Any]],
-         invocation: dict[str, Any]) -> dict[str, Any]:
+         invocation: dict[str, Any], information_uri: str = "") -> dict[str, Any]:
     """A run of tool ``name``, in its own code scanning category."""
     driver: dict[str, Any] = {"name": name, "rules": rules}
     if version:
         driver["version"] = version
-    if name in INFORMATION_URIS:
-        driver["informationUri"] = INFORMATION_URIS[name]
+    if information_uri:
+        driver["informationUri"] = information_uri
     return {
         "tool": {"driver": driver},
         "automationDetails": {"id": _category(report, "review" if name == "crosscheck" else name)},
@@ -206,7 +204,8 @@ def _analyzer_run(report: Report, data: dict[str, Any], analyzer: dict[str, Any]
     if analyzer["duration_s"] is not None:
         properties["duration_s"] = analyzer["duration_s"]
     invocation = _invocation(analyzer["status"] in ("ok", "partial"), notes, properties)
-    return _run(report, analyzer["name"], analyzer["version"], rules, results, invocation)
+    info = next(r.info for r in report.runs if r.name == analyzer["name"])  # the plugin's, carried on its run
+    return _run(report, analyzer["name"], analyzer["version"], rules, results, invocation, info.information_uri)
 
 
 def _analyzer_rules(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -51,7 +51,7 @@ from crosscheck.cwe import Lexicon
 from crosscheck.grounding import LOCATED, NEAR_LINES, GroundedClaim, GroundedReview, Grounding, Status
 from crosscheck.grounding.index import Scope
 from crosscheck.models import AnalyzerRun, Finding, Severity
-from crosscheck.reconcile.testcode import is_test_noise
+from crosscheck.reconcile.testcode import in_test_context
 from crosscheck.review.model import CitationKind, CitationRole, ClaimKind, StatedVerdict, VerdictEvidence
 
 
@@ -201,7 +201,7 @@ def reconcile(grounded: GroundedReview, runs: Iterable[AnalyzerRun], min_severit
     ids = {f: f"F{i}" for i, f in enumerate(all_findings, start=1)}
     site_cwe = {f: _site_cwe(f, all_findings) for f in all_findings}
     suppressed = {f for f in all_findings if f.suppression and not audit}
-    test_context = {f for f in all_findings if f.path in test_files and is_test_noise(f)}
+    test_context = in_test_context(runs, test_files)
     relevant = {f for f in all_findings if f.severity.rank >= min_severity.rank and f not in suppressed
                 and (test_findings or f not in test_context)}
     links: dict[str, list[str]] = {ids[f]: [] for f in all_findings}

@@ -90,6 +90,8 @@ def _check_sarif(report, validate_sarif) -> None:
     log = validate_sarif(sarif_format.render(report))
     run = next(r for r in log["runs"] if r["tool"]["driver"]["name"] == "marker")
     assert run["tool"]["driver"]["informationUri"] == URI
+    assert {rule["id"]: rule.get("helpUri") for rule in run["tool"]["driver"]["rules"]} == {
+        "MK1": f"{URI}/MK1", "MK2": None}
     in_test = {(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["ruleId"]):
                r["properties"]["test_context"] for r in run["results"]}
     assert in_test == {("app.py", "MK1"): False, ("app.py", "MK2"): False,

@@ -32,6 +32,9 @@ citations are in ``properties``). ``relatedLocations`` cross-link a claim to the
 findings that back or refute it and to its lines in the review, and a finding to the
 claims that report it or that it refutes (at their lines in the review).
 
+An analyzer's rule links to its documentation page (``helpUri``, which GitHub code
+scanning shows) when the analyzer's plugin knows one.
+
 ``partialFingerprints``: a finding's own fingerprint; for a claim, a hash of its kind
 and whitespace-normalized text, so moving a claim within the review keeps it.
 
@@ -52,7 +55,7 @@ from urllib.parse import quote, unquote
 from crosscheck import __version__
 from crosscheck.formats.untrusted import strip_control
 from crosscheck.grounding import Status
-from crosscheck.models import Severity
+from crosscheck.models import AnalyzerInfo, Severity
 from crosscheck.reconcile import FindingStatus, Outcome
 from crosscheck.results.report import Report, match_text, repo_path
 
@@ -172,7 +175,8 @@ def _run(report: Report, name: str, version: str, rules: list[dict[str, Any]], r
 def _analyzer_run(report: Report, data: dict[str, Any], analyzer: dict[str, Any]) -> dict[str, Any]:
     """One analyzer's run: its findings, in report order, linked to the claims that report or they refute."""
     findings = [f for f in data["findings"] if f["analyzer"] == analyzer["name"]]
-    rules = _analyzer_rules(findings)
+    info = next(r.info for r in report.runs if r.name == analyzer["name"])  # the plugin's, carried on its run
+    rules = _analyzer_rules(findings, info)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     claims = {c["id"]: c for c in data["claims"]}
     results = []
@@ -204,12 +208,12 @@ def _analyzer_run(report: Report, data: dict[str, Any], analyzer: dict[str, Any]
     if analyzer["duration_s"] is not None:
         properties["duration_s"] = analyzer["duration_s"]
     invocation = _invocation(analyzer["status"] in ("ok", "partial"), notes, properties)
-    info = next(r.info for r in report.runs if r.name == analyzer["name"])  # the plugin's, carried on its run
     return _run(report, analyzer["name"], analyzer["version"], rules, results, invocation, info.information_uri)
 
 
-def _analyzer_rules(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One rule per rule id used, sorted; its level is that of its most severe finding."""
+def _analyzer_rules(findings: list[dict[str, Any]], info: AnalyzerInfo) -> list[dict[str, Any]]:
+    """One rule per rule id used, sorted; its level is that of its most severe finding, its
+    ``helpUri`` the rule's documentation page when the analyzer's plugin knows one."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for f in findings:
         groups.setdefault(f["rule_id"], []).append(f)
@@ -234,6 +238,8 @@ def _analyzer_rules(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         if short != description:
             rule["fullDescription"] = {"text": description}
+        if info.help_uri(rule_id):
+            rule["helpUri"] = info.help_uri(rule_id)
         rules.append(rule)
     return rules
 

@@ -49,7 +49,7 @@ class Analyzer(abc.ABC):
         """Analyze every file of ``target`` and return the normalized result."""
 
     def help_uris(self) -> Mapping[str, str]:
-        """Each rule's documentation page, by rule id; a rule without one is left out (the default: all)."""
+        """The documentation page of each rule that has one, by rule id (none, unless a plugin says)."""
         return {}
 
     def info(self) -> AnalyzerInfo:

@@ -115,6 +115,27 @@ class RunStatus(str, enum.Enum):
 
 
 @dataclass(frozen=True)
+class AnalyzerInfo:
+    """What an analyzer plugin says about itself and its rules, carried on each of its runs so that
+    the stages after it (the test-code policy, the report formats) never need to name an analyzer."""
+
+    information_uri: str = ""
+    """The tool's home page (SARIF ``tool.driver.informationUri``); "" when it gives none."""
+    test_noise: frozenset[str] = frozenset()
+    """Ids of the rules whose findings are noise in test code (assert used, a test password)."""
+    help_uris: tuple[tuple[str, str], ...] = ()
+    """(rule id, the rule's documentation page), sorted by rule id; rules without a page are left out."""
+
+    def help_uri(self, rule_id: str) -> str:
+        """The documentation page of rule ``rule_id``; "" when it has none."""
+        return self._help.get(rule_id, "")
+
+    @cached_property
+    def _help(self) -> dict[str, str]:
+        return dict(self.help_uris)
+
+
+@dataclass(frozen=True)
 class AnalyzerRun:
     """The outcome of running one analyzer over a code target."""
 
@@ -127,6 +148,9 @@ class AnalyzerRun:
     message: str = ""
     """Why the run failed, or what was partial about it."""
     duration_s: float = 0.0
+    info: AnalyzerInfo = AnalyzerInfo()
+    """The plugin's metadata (see :meth:`~crosscheck.analyzers.base.Analyzer.info`); set for every run
+    the plugin's analyzer gives, rebuilt from the cache or not."""
 
     @property
     def produced_result(self) -> bool:

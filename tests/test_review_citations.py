@@ -2,6 +2,7 @@
 
 import pytest
 
+from crosscheck.review import citations
 from crosscheck.review.citations import extract, looks_like_code
 from crosscheck.review.model import CitationKind, CitationRole
 
@@ -70,3 +71,37 @@ def test_review_line_is_the_line_of_the_sentence():
     cites = extract("First sentence.\nSecond has line 9.", 10)
     assert [(c.line, c.review_line) for c in cites] == [(9, 11)]
     assert all(c.role is CitationRole.ANCHOR for c in cites)
+
+
+ROLE_EXAMPLES = {
+    "instead of (before)": ("Use a parameterized query instead of `cursor.execute(sql % args)`.", "anchor"),
+    "negated (before)": ("The module does not use `eval(data)` anywhere.", "negated"),
+    "negated (after)": ("`pickle.loads(blob)` is never called on user data.", "negated"),
+    "suggest (before)": ("Consider `secrets.token_hex(16)` for the token.", "suggestion"),
+    "suggest an example (before)": ("Use a safe loader such as `yaml.safe_load(text)`.", "suggestion"),
+    "suggesting clause (before)": ("You could rewrite the lookup with `cursor.execute(sql, params)`.", "suggestion"),
+    "instead (after)": ("`subprocess.run(args)` would be safer instead.", "suggestion"),
+    "instead of (after)": ("`secrets.choice(words)` instead of the random module.", "suggestion"),
+}
+
+
+def _first_cue(sentence: str, code: str) -> str:
+    start = sentence.index(f"`{code}`")
+    end = start + len(code) + 2
+    context = {citations._Side.BEFORE: sentence[max(0, start - citations._Side.BEFORE.value):start],
+               citations._Side.AFTER: sentence[end:end + citations._Side.AFTER.value]}
+    return next(c.name for c in citations._ROLE_CUES if c.pattern.search(context[c.side]))
+
+
+@pytest.mark.parametrize("name", list(ROLE_EXAMPLES))
+def test_every_role_cue_decides_some_sentence(name):
+    sentence, role = ROLE_EXAMPLES[name]
+    [cited] = [c for c in extract(sentence, 1) if c.kind is CitationKind.CODE]
+    assert (cited.role.value, _first_cue(sentence, cited.code)) == (role, name)
+
+
+def test_role_cues_are_all_exemplified_and_read_their_own_side():
+    assert list(ROLE_EXAMPLES) == [c.name for c in citations._ROLE_CUES]
+    for cue in citations._ROLE_CUES:
+        pattern = cue.pattern.pattern
+        assert pattern.endswith("$") if cue.side is citations._Side.BEFORE else pattern.startswith("^"), cue.name

@@ -17,22 +17,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+from crosscheck import plugins
 from crosscheck.analyzers.base import Analyzer
 from crosscheck.errors import PluginError
 from crosscheck.models import AnalyzerRun, CodeTarget, Options, RunStatus
 
-GROUP = "crosscheck.analyzers"
+GROUP = plugins.ANALYZERS
 
 __all__ = ["GROUP", "Analyzer", "available", "load", "run_all"]
 
 
 def available(entry_points: Iterable[importlib.metadata.EntryPoint] | None = None) -> dict[str, importlib.metadata.EntryPoint]:
-    """The analyzer plugins installed, by name, in sorted order."""
-    eps = importlib.metadata.entry_points(group=GROUP) if entry_points is None else entry_points
-    found: dict[str, importlib.metadata.EntryPoint] = {}
-    for ep in sorted(eps, key=lambda e: (e.name, e.value)):
-        found.setdefault(ep.name, ep)
-    return found
+    """The analyzer plugins installed (or those of ``entry_points``), by name, in sorted order."""
+    return plugins.find(GROUP, entry_points)
 
 
 def load(names: Sequence[str] = (), entry_points: Iterable[importlib.metadata.EntryPoint] | None = None) -> tuple[Analyzer, ...]:
@@ -43,20 +40,24 @@ def load(names: Sequence[str] = (), entry_points: Iterable[importlib.metadata.En
     unknown = sorted(set(names) - set(found))
     if unknown:
         raise PluginError(f"unknown analyzer {unknown[0]!r}; installed: {', '.join(found)}")
-    wanted = sorted(set(names)) if names else list(found)
     analyzers = []
-    for name in wanted:
-        ep = found[name]
-        dist = f" (from {ep.dist.name} {ep.dist.version})" if ep.dist is not None else ""
-        try:
-            cls = ep.load()
-        except Exception as err:  # noqa: BLE001 - a broken plugin must not take the tool down unnamed
-            raise PluginError(f"analyzer plugin {name!r}{dist} failed to load: {err}") from err
+    for name in sorted(set(names)) if names else list(found):
+        cls = plugins.load(found[name], "analyzer")
         if not (isinstance(cls, type) and issubclass(cls, Analyzer)):
-            raise PluginError(f"analyzer plugin {name!r}{dist} is not a crosscheck Analyzer subclass")
+            raise PluginError(f"analyzer plugin {name!r}{plugins.origin(found[name])} is not a crosscheck "
+                              "Analyzer subclass")
         if names or cls.default:
-            analyzers.append(cls())
+            analyzers.append(_checked(cls(), name, plugins.origin(found[name])))
     return tuple(analyzers)
+
+
+def _checked(analyzer: Analyzer, name: str, dist: str) -> Analyzer:
+    """``analyzer``, once its metadata is known to be readable (it is read again for each run)."""
+    try:
+        analyzer.info()
+    except Exception as err:  # noqa: BLE001 - a broken plugin must not take the tool down unnamed
+        raise PluginError(f"analyzer plugin {name!r}{dist} has unreadable metadata: {err}") from err
+    return analyzer
 
 
 def run_all(analyzers: Sequence[Analyzer], target: CodeTarget, options: Options) -> tuple[AnalyzerRun, ...]:
@@ -75,9 +76,11 @@ def run_guarded(analyzers: Sequence[Analyzer], target: CodeTarget, options: Opti
 
     def guarded(analyzer: Analyzer) -> AnalyzerRun:
         try:
-            return analyzer.run(target, options)
+            run = analyzer.run(target, options)
         except Exception as err:  # noqa: BLE001 - one plugin's bug must not lose the other results
-            return AnalyzerRun(analyzer.name, "", RunStatus.FAILED, message=f"{analyzer.name} crashed: {err!r}")
+            run = AnalyzerRun(analyzer.name, "", RunStatus.FAILED, message=f"{analyzer.name} crashed: {err!r}")
+        # stamped here, not by each plugin's run(): every run, a crashed one too, says what its plugin knows
+        return replace(run, info=analyzer.info())
 
     if not analyzers:
         return ()

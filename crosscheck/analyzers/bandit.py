@@ -7,6 +7,7 @@ import importlib.metadata
 import re
 import sys
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from crosscheck.models import AnalyzerRun, CodeTarget, Confidence, Finding, Opti
 
 _LEVELS = {"LOW": "low", "MEDIUM": "medium", "HIGH": "high", "UNDEFINED": "low"}
 VOCABULARY_PATH = Path(__file__).resolve().parent.parent / "data" / "bandit_vocabulary.toml"
+DOCS_PATH = Path(__file__).resolve().parent.parent / "data" / "bandit_docs.toml"
+DOCS_URI = "https://bandit.readthedocs.io/en/latest/"
 # bandit's own reading of a suppression comment: "# nosec", "# nosec B602", "# nosec: B602, B607".
 _NOSEC = re.compile(r"#\s*nosec:?\s*(?P<tests>[^#]+)?#?")
 _NOSEC_WORD = re.compile(r"[A-Za-z\d_]+")
@@ -44,6 +47,18 @@ class BanditAnalyzer(Analyzer):
 
     name = "bandit"
     jobs = 2  # bandit uses one core; a batch splits its files across processes
+    information_uri = "https://github.com/PyCQA/bandit"
+    test_noise = frozenset({
+        "B101",  # assert used
+        "B105",  # hardcoded password string
+        "B106",  # hardcoded password function argument
+        "B107",  # hardcoded password default argument
+        "B108",  # hardcoded /tmp path
+        "B311",  # random module
+    })
+
+    def help_uris(self) -> Mapping[str, str]:
+        return docs()
 
     def cache_key(self, options: Options) -> str | None:
         try:
@@ -113,6 +128,13 @@ def vocabulary() -> dict[str, tuple[str, ...]]:
     """crosscheck's table of the words reviews use for each bandit test, by test id."""
     data = tomllib.loads(VOCABULARY_PATH.read_text(encoding="utf-8"))
     return {test: tuple(str(t) for t in terms) for test, terms in data.items()}
+
+
+@functools.cache
+def docs() -> dict[str, str]:
+    """The documentation page of each bandit test, by test id (from bandit's own links)."""
+    data = tomllib.loads(DOCS_PATH.read_text(encoding="utf-8"))
+    return {test: DOCS_URI + str(page) for test, page in data.items()}
 
 
 def nosec_suppression(file_comments: dict[int, str], lines: range, test_id: str, test_name: str) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from crosscheck.models import AnalyzerRun, CodeTarget, Finding, Options, RunStatus
+from crosscheck.models import AnalyzerInfo, AnalyzerRun, CodeTarget, Finding, Options, RunStatus
 
 
 class Analyzer(abc.ABC):
@@ -37,9 +37,24 @@ class Analyzer(abc.ABC):
     """How many processes a batch may split this analyzer's files across (for analyzers that use
     one core each, like bandit); 1 for analyzers that use every core themselves."""
 
+    information_uri: ClassVar[str] = ""
+    """The tool's home page, for reports (SARIF ``informationUri``); "" for none."""
+
+    test_noise: ClassVar[frozenset[str]] = frozenset()
+    """Ids of this analyzer's rules whose findings are noise in test code: in a test file,
+    ``assert`` is how tests work and a password literal is a fixture."""
+
     @abc.abstractmethod
     def run(self, target: CodeTarget, options: Options) -> AnalyzerRun:
         """Analyze every file of ``target`` and return the normalized result."""
+
+    def help_uris(self) -> Mapping[str, str]:
+        """The documentation page of each rule that has one, by rule id (none, unless a plugin says)."""
+        return {}
+
+    def info(self) -> AnalyzerInfo:
+        """What the stages after this analyzer need to know of it, carried on each of its runs."""
+        return AnalyzerInfo(self.information_uri, frozenset(self.test_noise), tuple(sorted(self.help_uris().items())))
 
     def cache_key(self, options: Options) -> str | None:
         """What the analyzer's result for one file depends on besides the file: its version and

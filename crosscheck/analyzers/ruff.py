@@ -61,6 +61,8 @@ from crosscheck.analyzers.base import (
 from crosscheck.models import AnalyzerRun, CodeTarget, Confidence, Finding, Options, RunStatus, Severity
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "ruff_rules.toml"
+DOCS_URI = "https://docs.astral.sh/ruff/rules/"
+"""Where ruff documents each rule, by its name (the ``url`` of ruff's JSON diagnostics)."""
 
 # --isolated: no ruff.toml or pyproject.toml (the target's or the user's) changes what runs;
 # --no-cache: no .ruff_cache is read or written; --exit-zero: a non-zero exit means ruff failed.
@@ -131,6 +133,12 @@ class RuffAnalyzer(Analyzer):
 
     name = "ruff"
     default = False
+    information_uri = "https://docs.astral.sh/ruff/"
+    # the bandit tests that are noise in test code (BanditAnalyzer.test_noise), as ruff's rules
+    test_noise = frozenset({"S101", "S105", "S106", "S107", "S108", "S311"})
+
+    def help_uris(self) -> Mapping[str, str]:
+        return {code: DOCS_URI + rule.name for code, rule in rules().items()}
 
     def run(self, target: CodeTarget, options: Options) -> AnalyzerRun:
         exe = ruff_executable()
@@ -194,9 +202,7 @@ def parse_report(found: Sequence[dict[str, Any]], kept: Sequence[dict[str, Any]]
     reports on the ``rechecked`` files when it honours their suppression comments.
     """
     relative = _PathMap(target)
-    honoured = {_key(item) for item in kept}
-    rechecked_paths = {path for given in rechecked if (path := relative.get(given)) is not None}
-    file_comments: dict[str, dict[int, str]] = {}
+    suppressions = _Suppressions(target, kept, {path for given in rechecked if (path := relative.get(given)) is not None})
     findings = []
     problems: dict[str, tuple[int, str]] = {}
     for item in found:
@@ -206,42 +212,73 @@ def parse_report(found: Sequence[dict[str, Any]], kept: Sequence[dict[str, Any]]
         code = item.get("code")
         message = " ".join(str(item.get("message") or "").split())
         line = int((item.get("location") or {}).get("row") or 1)
-        if not (isinstance(code, str) and _FINDING_CODE.fullmatch(code)):
-            problem = _syntax_problem(code, message, line)
-            if path not in problems or line < problems[path][0]:
-                problems[path] = (line, problem)
-            continue
-        end = item.get("end_location") or {}
-        end_line = int(end.get("row") or line)
-        if end_line > line and int(end.get("column") or 0) == 1:
-            end_line -= 1  # the range stops at the start of that line: nothing of it is flagged
-        end_line = max(line, end_line)
-        rule = rules().get(code)
-        severity, confidence = rule.levels(message) if rule else _DEFAULT_LEVEL
-        snippet = snippet_of(target, path, line, end_line)
-        suppression = ""
-        if path in rechecked_paths and _key(item) not in honoured:
-            if path not in file_comments:
-                source = target.file(path)
-                file_comments[path] = comments(source.text) if source is not None else {}
-            noqa_row = int(item.get("noqa_row") or line)
-            suppression = suppression_comment(file_comments[path], _lines_of(target, path), noqa_row, line, end_line)
-        findings.append(Finding(
-            analyzer="ruff",
-            rule_id=code,
-            cwe=rule.cwe if rule else (),
-            severity=Severity(severity),
-            confidence=Confidence(confidence),
-            path=path,
-            line=line,
-            end_line=end_line,
-            message=f"{item.get('name') or (rule.name if rule else code)}: {message}",
-            snippet=snippet,
-            fingerprint=fingerprint("ruff", code, path, snippet),
-            vocabulary=bandit_vocabulary().get(rule.bandit, ()) if rule else (),
-            suppression=suppression,
-        ))
+        if isinstance(code, str) and _FINDING_CODE.fullmatch(code):
+            findings.append(_finding(item, code, message, path, line, target, suppressions))
+        elif path not in problems or line < problems[path][0]:  # a file's first problem says the most
+            problems[path] = (line, _syntax_problem(code, message, line))
     errors = [f"{path}: {problem}" for path, (_, problem) in problems.items()]
+    errors += _lint_failures(stderr, relative, problems)
+    return completed_run("ruff", version, findings, errors, duration_s)
+
+
+def _finding(item: Mapping[str, Any], code: str, message: str, path: str, line: int, target: CodeTarget,
+             suppressions: _Suppressions) -> Finding:
+    """One ``S`` diagnostic of ruff's as a finding, levelled and worded like bandit's test."""
+    end_line = _end_line(item, line)
+    rule = rules().get(code)
+    severity, confidence = rule.levels(message) if rule else _DEFAULT_LEVEL
+    snippet = snippet_of(target, path, line, end_line)
+    return Finding(
+        analyzer="ruff",
+        rule_id=code,
+        cwe=rule.cwe if rule else (),
+        severity=Severity(severity),
+        confidence=Confidence(confidence),
+        path=path,
+        line=line,
+        end_line=end_line,
+        message=f"{item.get('name') or (rule.name if rule else code)}: {message}",
+        snippet=snippet,
+        fingerprint=fingerprint("ruff", code, path, snippet),
+        vocabulary=bandit_vocabulary().get(rule.bandit, ()) if rule else (),
+        suppression=suppressions.comment(item, path, line, end_line),
+    )
+
+
+def _end_line(item: Mapping[str, Any], line: int) -> int:
+    """The last line a diagnostic that starts at ``line`` flags."""
+    end = item.get("end_location") or {}
+    end_line = int(end.get("row") or line)
+    if end_line > line and int(end.get("column") or 0) == 1:
+        end_line -= 1  # the range stops at the start of that line: nothing of it is flagged
+    return max(line, end_line)
+
+
+class _Suppressions:
+    """Which diagnostics ruff left out when it honoured the rechecked files' comments, and by which comment."""
+
+    def __init__(self, target: CodeTarget, kept: Sequence[Mapping[str, Any]], rechecked: set[str]) -> None:
+        self._target = target
+        self._honoured = {_key(item) for item in kept}
+        self._rechecked = rechecked
+        self._comments: dict[str, dict[int, str]] = {}
+
+    def comment(self, item: Mapping[str, Any], path: str, line: int, end_line: int) -> str:
+        """The comment that suppresses diagnostic ``item`` (at ``path``, lines ``line..end_line``);
+        "" when ruff reports it even while honouring the comments."""
+        if path not in self._rechecked or _key(item) in self._honoured:
+            return ""
+        if path not in self._comments:
+            source = self._target.file(path)
+            self._comments[path] = comments(source.text) if source is not None else {}
+        noqa_row = int(item.get("noqa_row") or line)
+        return suppression_comment(self._comments[path], _lines_of(self._target, path), noqa_row, line, end_line)
+
+
+def _lint_failures(stderr: str, relative: _PathMap, problems: Mapping[str, object]) -> list[str]:
+    """The files ruff could not read (not UTF-8, say), from its warnings, as per-file errors;
+    files that already have a problem keep that one."""
+    errors = []
     for warning in stderr.splitlines():
         failed = _FAILED_TO_LINT.search(warning)
         if failed is None:
@@ -249,7 +286,7 @@ def parse_report(found: Sequence[dict[str, Any]], kept: Sequence[dict[str, Any]]
         path = relative.get(failed.group("path"))
         if path is not None and path not in problems:
             errors.append(f"{path}: {failed.group('reason').strip()}")
-    return completed_run("ruff", version, findings, errors, duration_s)
+    return errors
 
 
 def suppression_comment(file_comments: Mapping[int, str], lines: Sequence[str], noqa_row: int,

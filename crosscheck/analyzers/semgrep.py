@@ -80,6 +80,11 @@ class SemgrepAnalyzer(Analyzer):
     """
 
     name = "semgrep"
+    information_uri = "https://semgrep.dev"
+    # rules of crosscheck's pack (no rule of it has a documentation page, so no help_uris)
+    test_noise = frozenset({
+        "hardcoded-credential", "hardcoded-tmp-path", "insecure-random-for-secret", "assert-used-for-authorization",
+    })
 
     def cache_key(self, options: Options) -> str | None:
         """semgrep's version and the content of every rule file (OSS semgrep looks at one file at a time)."""

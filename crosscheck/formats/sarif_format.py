@@ -32,6 +32,9 @@ citations are in ``properties``). ``relatedLocations`` cross-link a claim to the
 findings that back or refute it and to its lines in the review, and a finding to the
 claims that report it or that it refutes (at their lines in the review).
 
+An analyzer's rule links to its documentation page (``helpUri``, which GitHub code
+scanning shows) when the analyzer's plugin knows one.
+
 ``partialFingerprints``: a finding's own fingerprint; for a claim, a hash of its kind
 and whitespace-normalized text, so moving a claim within the review keeps it.
 
@@ -53,15 +56,13 @@ from crosscheck import __version__
 from crosscheck.formats.base import ReportFormat
 from crosscheck.formats.untrusted import strip_control
 from crosscheck.grounding.model import Status
-from crosscheck.models import Severity
+from crosscheck.models import AnalyzerInfo, Severity
 from crosscheck.reconcile.model import FindingStatus, Outcome
 from crosscheck.results.report import Report, match_text, repo_path
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "crosscheck/v1"
-INFORMATION_URIS = {"bandit": "https://github.com/PyCQA/bandit", "semgrep": "https://semgrep.dev",
-                    "ruff": "https://docs.astral.sh/ruff/"}
 FINDING_LEVELS = {"high": "error", "medium": "warning", "low": "note"}
 SECURITY_SEVERITY = {"high": "8.0", "medium": "5.5", "low": "3.0"}
 """GitHub's ``security-severity`` (high 7.0-8.9, medium 4.0-6.9, low 0.1-3.9)."""
@@ -155,13 +156,13 @@ def _category(report: Report, tool: str) -> str:
 
 
 def _run(report: Report, name: str, version: str, rules: list[dict[str, Any]], results: list[dict[str, Any]],
-         invocation: dict[str, Any]) -> dict[str, Any]:
+         invocation: dict[str, Any], information_uri: str = "") -> dict[str, Any]:
     """A run of tool ``name``, in its own code scanning category."""
     driver: dict[str, Any] = {"name": name, "rules": rules}
     if version:
         driver["version"] = version
-    if name in INFORMATION_URIS:
-        driver["informationUri"] = INFORMATION_URIS[name]
+    if information_uri:
+        driver["informationUri"] = information_uri
     return {
         "tool": {"driver": driver},
         "automationDetails": {"id": _category(report, "review" if name == "crosscheck" else name)},
@@ -175,7 +176,8 @@ def _run(report: Report, name: str, version: str, rules: list[dict[str, Any]], r
 def _analyzer_run(report: Report, data: dict[str, Any], analyzer: dict[str, Any]) -> dict[str, Any]:
     """One analyzer's run: its findings, in report order, linked to the claims that report or they refute."""
     findings = [f for f in data["findings"] if f["analyzer"] == analyzer["name"]]
-    rules = _analyzer_rules(findings)
+    info = next(r.info for r in report.runs if r.name == analyzer["name"])  # the plugin's, carried on its run
+    rules = _analyzer_rules(findings, info)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     claims = {c["id"]: c for c in data["claims"]}
     results = []
@@ -207,11 +209,12 @@ def _analyzer_run(report: Report, data: dict[str, Any], analyzer: dict[str, Any]
     if analyzer["duration_s"] is not None:
         properties["duration_s"] = analyzer["duration_s"]
     invocation = _invocation(analyzer["status"] in ("ok", "partial"), notes, properties)
-    return _run(report, analyzer["name"], analyzer["version"], rules, results, invocation)
+    return _run(report, analyzer["name"], analyzer["version"], rules, results, invocation, info.information_uri)
 
 
-def _analyzer_rules(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One rule per rule id used, sorted; its level is that of its most severe finding."""
+def _analyzer_rules(findings: list[dict[str, Any]], info: AnalyzerInfo) -> list[dict[str, Any]]:
+    """One rule per rule id used, sorted; its level is that of its most severe finding, its
+    ``helpUri`` the rule's documentation page when the analyzer's plugin knows one."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for f in findings:
         groups.setdefault(f["rule_id"], []).append(f)
@@ -236,6 +239,8 @@ def _analyzer_rules(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         if short != description:
             rule["fullDescription"] = {"text": description}
+        if info.help_uri(rule_id):
+            rule["helpUri"] = info.help_uri(rule_id)
         rules.append(rule)
     return rules
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from crosscheck.analyzers.base import sort_key
 from crosscheck.cwe import Lexicon
@@ -45,11 +45,11 @@ from crosscheck.reconcile.model import (
     VerdictResult,
     ratio,
 )
-from crosscheck.reconcile.testcode import is_test_noise
+from crosscheck.reconcile.testcode import in_test_context
 from crosscheck.review.model import CitationKind, CitationRole, ClaimKind, StatedVerdict
 
 
-def reconcile(grounded: GroundedReview, runs: Iterable[AnalyzerRun], min_severity: Severity,
+def reconcile(grounded: GroundedReview, runs: Sequence[AnalyzerRun], min_severity: Severity,
               lexicon: Lexicon | None = None, *, reviewed_revision: bool = True, audit: bool = False,
               test_files: frozenset[str] = frozenset(), test_findings: bool = False) -> Reconciliation:
     """Decide every claim's outcome, every finding's status and the verdict's consistency.
@@ -64,7 +64,7 @@ def reconcile(grounded: GroundedReview, runs: Iterable[AnalyzerRun], min_severit
     ids = {f: f"F{i}" for i, f in enumerate(all_findings, start=1)}
     site_cwe = {f: _site_cwe(f, all_findings) for f in all_findings}
     suppressed = {f for f in all_findings if f.suppression and not audit}
-    test_context = {f for f in all_findings if f.path in test_files and is_test_noise(f)}
+    test_context = in_test_context(runs, test_files)
     relevant = {f for f in all_findings if f.severity.rank >= min_severity.rank and f not in suppressed
                 and (test_findings or f not in test_context)}
     links: dict[str, list[str]] = {ids[f]: [] for f in all_findings}

@@ -4,7 +4,9 @@ In a test file, ``assert`` is how tests work and a password literal is a fixture
 so bandit's ``assert_used`` or ``hardcoded_password_*`` say nothing about the
 security of the product. Such findings stay in the report, marked as in a test
 context, and are kept out of the verdict check (and of ``--fail-on missed``)
-unless the user asks for them.
+unless the user asks for them. Which files are tests is decided here; which rules
+are noise there is each analyzer plugin's knowledge
+(:attr:`~crosscheck.analyzers.base.Analyzer.test_noise`), read from its runs.
 
 A pattern without ``/`` is matched against a file's name, one with ``/`` against
 its whole path (posix-style, as reports show it); ``*`` matches across folders.
@@ -13,35 +15,15 @@ its whole path (posix-style, as reports show it); ``*`` matches across folders.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
 
-from crosscheck.models import Finding
+from crosscheck.models import AnalyzerRun, Finding
 
 DEFAULT_TEST_PATTERNS: tuple[str, ...] = (
     "test_*.py", "*_test.py", "conftest.py", "tests/*", "*/tests/*", "test/*", "*/test/*",
 )
 """Where pytest, unittest and most projects keep tests (``nova/tests/...`` among them)."""
-
-TEST_NOISE: frozenset[tuple[str, str]] = frozenset({
-    ("bandit", "B101"),  # assert used
-    ("bandit", "B105"),  # hardcoded password string
-    ("bandit", "B106"),  # hardcoded password function argument
-    ("bandit", "B107"),  # hardcoded password default argument
-    ("bandit", "B108"),  # hardcoded /tmp path
-    ("bandit", "B311"),  # random module
-    ("ruff", "S101"),  # the same bandit tests, as ruff's flake8-bandit rules
-    ("ruff", "S105"),
-    ("ruff", "S106"),
-    ("ruff", "S107"),
-    ("ruff", "S108"),
-    ("ruff", "S311"),
-    ("semgrep", "hardcoded-credential"),
-    ("semgrep", "hardcoded-tmp-path"),
-    ("semgrep", "insecure-random-for-secret"),
-    ("semgrep", "assert-used-for-authorization"),
-})
-"""(analyzer, rule id) of findings that are noise in test code."""
 
 
 def is_test_path(path: str, patterns: Sequence[str] = ()) -> bool:
@@ -55,6 +37,8 @@ def is_test_path(path: str, patterns: Sequence[str] = ()) -> bool:
     return False
 
 
-def is_test_noise(finding: Finding) -> bool:
-    """True when ``finding`` is of a kind that is noise in test code."""
-    return (finding.analyzer, finding.rule_id) in TEST_NOISE
+def in_test_context(runs: Iterable[AnalyzerRun], test_files: frozenset[str]) -> frozenset[Finding]:
+    """The findings of ``runs`` that are in one of ``test_files`` and of a rule that the analyzer
+    which found them calls noise in test code (its plugin's ``test_noise``, carried on each run)."""
+    return frozenset(f for run in runs for f in run.findings
+                     if f.path in test_files and f.rule_id in run.info.test_noise)

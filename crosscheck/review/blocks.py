@@ -42,77 +42,108 @@ def split_blocks(text: str) -> tuple[Block, ...]:
     Markdown table is a claim.
     """
     lines = text.splitlines()
-    builder = _Builder()
-    in_fence = False
-    in_indented = False
-    list_indent: int | None = None
-    after_blank = False
+    splitter = _Splitter(lines)
     for number, raw in enumerate(lines, start=1):
-        line = raw.rstrip()
-        fence = _FENCE.match(line)
-        if in_fence:
-            builder.add(number, line)
-            if fence and line.count(fence.group(1)) % 2 == 1:
-                in_fence = False
-            continue
-        if in_indented and (not line.strip() or line.startswith("    ")):
-            if line.strip():
-                builder.add(number, line[4:])
-            after_blank = not line.strip()
-            continue
-        if in_indented:
-            builder.add(number - 1, "```", keep_end=True)
-            in_indented = False
-        if fence and line.count(fence.group(1)) % 2 == 1:
-            in_fence = True
-            if after_blank and not builder.takes_code(list_indent):
-                builder.start(number, "", is_item=False)
-                list_indent = None
-            builder.add(number, line)
-            after_blank = False
-            continue
+        splitter.read(number, raw.rstrip())
+    return splitter.finish()
+
+
+class _Splitter:
+    """What :func:`split_blocks` knows between lines: whether it is inside code (fenced or
+    indented), the indent of the open list, and whether a blank line came just before."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.builder = _Builder()
+        self.in_fence = False
+        self.in_indented = False
+        self.list_indent: int | None = None
+        self.after_blank = False
+
+    def read(self, number: int, line: str) -> None:
+        """Take review line ``number`` (without trailing space) into its block."""
+        if self._continue_code(number, line):
+            return
         if not line.strip():
-            after_blank = True
-            continue
-        if after_blank and line.startswith("    ") and list_indent is None and builder.takes_code(None):
-            in_indented = True
-            builder.add(number, "```")
-            builder.add(number, line[4:])
-            after_blank = False
-            continue
+            self.after_blank = True
+            return
+        if not self._open_code(number, line):
+            self._prose(number, line)
+        self.after_blank = False
+
+    def finish(self) -> tuple[Block, ...]:
+        if self.in_indented:
+            self.builder.add(len(self.lines), "```", keep_end=True)
+        return self.builder.finish()
+
+    def _continue_code(self, number: int, line: str) -> bool:
+        """Add a line of the open code, if any (closing indented code at the first line that is not);
+        True when the line was code."""
+        fence = _FENCE.match(line)
+        if self.in_fence:
+            self.builder.add(number, line)
+            if fence and line.count(fence.group(1)) % 2 == 1:
+                self.in_fence = False
+            return True
+        if self.in_indented and (not line.strip() or line.startswith("    ")):
+            if line.strip():
+                self.builder.add(number, line[4:])
+            self.after_blank = not line.strip()
+            return True
+        if self.in_indented:
+            self.builder.add(number - 1, "```", keep_end=True)
+            self.in_indented = False
+        return False
+
+    def _open_code(self, number: int, line: str) -> bool:
+        """Open a code fence, or indented code after a blank line where the block takes code;
+        True when the (non-blank) line did."""
+        fence = _FENCE.match(line)
+        if fence and line.count(fence.group(1)) % 2 == 1:
+            self.in_fence = True
+            if self.after_blank and not self.builder.takes_code(self.list_indent):
+                self.builder.start(number, "", is_item=False)
+                self.list_indent = None
+            self.builder.add(number, line)
+            return True
+        if self.after_blank and line.startswith("    ") and self.list_indent is None and self.builder.takes_code(None):
+            self.in_indented = True
+            self.builder.add(number, "```")
+            self.builder.add(number, line[4:])
+            return True
+        return False
+
+    def _prose(self, number: int, line: str) -> None:
+        """A non-blank line outside code: a heading, a table row, a list item, or more of a block."""
+        builder = self.builder
         heading = _HEADING.match(line) or _BOLD_LINE.match(line)
         item = _ITEM.match(line)
-        row = _TABLE_ROW.match(line)
         if heading:
             builder.start(number, _clean_title(heading.group("title")), is_item=False, heading=line.strip())
-            list_indent = None
-        elif row:
-            following = lines[number] if number < len(lines) else ""
+            self.list_indent = None
+        elif _TABLE_ROW.match(line):
+            following = self.lines[number] if number < len(self.lines) else ""
             if not _TABLE_RULE.match(line) and not _TABLE_RULE.match(following):
                 builder.start(number, "", is_item=True)
                 builder.add(number, line)
                 builder.start(number + 1, "", is_item=False)
-            list_indent = None
-        elif item and (list_indent is None or len(item.group("indent")) <= list_indent):
-            list_indent = len(item.group("indent"))
+            self.list_indent = None
+        elif item and (self.list_indent is None or len(item.group("indent")) <= self.list_indent):
+            self.list_indent = len(item.group("indent"))
             builder.start(number, "", is_item=True)
             builder.add(number, item.group("rest"))
         elif item:
             builder.add(number, line)  # a sub-item belongs to its parent item
-        elif list_indent is not None and (not after_blank or _indented(line, list_indent)):
+        elif self.list_indent is not None and (not self.after_blank or _indented(line, self.list_indent)):
             builder.add(number, line)  # continuation of the current item
-        elif builder.is_section and list_indent is None:
+        elif builder.is_section and self.list_indent is None:
             builder.add(number, line)  # a headed section runs to the next heading
-        elif after_blank or builder.empty or not builder.is_paragraph:
+        elif self.after_blank or builder.empty or not builder.is_paragraph:
             builder.start(number, "", is_item=False)
             builder.add(number, line)
-            list_indent = None
+            self.list_indent = None
         else:
             builder.add(number, line)
-        after_blank = False
-    if in_indented:
-        builder.add(len(lines), "```", keep_end=True)
-    return builder.finish()
 
 
 def _indented(line: str, list_indent: int | None) -> bool:

@@ -7,6 +7,7 @@ what lets grounding say whether the cited code is really on the cited line.
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass
 
@@ -34,35 +35,61 @@ _EXCEPTION = re.compile(
 )
 _NOT_DOTTED = frozenset({"e.g", "i.e", "etc", "vs", "a.k.a", "cf"})
 _SENTENCE_END = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[*_`])|\n\s*\n|\n(?=\s*(?:\d+[.)]|[-*+])\s)")
-_SUGGEST_BEFORE = re.compile(
-    r"(?:consider(?:\s+using)?|use|using|replace\s+(?:it\s+|this\s+)?with|switch(?:ing)?\s+to|prefer"
-    r"|recommend(?:ed)?(?:\s+using)?|should\s+(?:use|call))\s+(?:the\s+|a\s+|an\s+)?$",
-    re.IGNORECASE,
+class _Side(enum.Enum):
+    """Which words of the sentence a role cue reads, and how many characters of them."""
+
+    BEFORE = 120
+    """The words just before the code span (the pattern ends with ``$``)."""
+    AFTER = 60
+    """The words just after it (the pattern starts with ``^``)."""
+
+
+@dataclass(frozen=True)
+class _RoleCue:
+    """Words next to a code span that give it a role: what the code is to the claim."""
+
+    name: str
+    side: _Side
+    pattern: re.Pattern[str]
+    role: CitationRole
+
+
+def _cue(name: str, side: _Side, pattern: str, role: CitationRole) -> _RoleCue:
+    return _RoleCue(name, side, re.compile(pattern, re.IGNORECASE), role)
+
+
+_ROLE_CUES: tuple[_RoleCue, ...] = (
+    # "use X instead of `y`": y is the code that is there, whatever the sentence suggests
+    _cue("instead of (before)", _Side.BEFORE, r"instead\s+of\s+(?:the\s+|a\s+)?$", CitationRole.ANCHOR),
+    _cue("negated (before)", _Side.BEFORE,
+         r"(?:(?:\bnot|n't|\bnever|\bneither|\bnor)\s+(?:\w+\s+){0,2}?(?:use|uses|using|call|calls|calling|contain|contains|"
+         r"include|includes|import|imports|invoke|invokes|rely\s+on|relies\s+on)\b[^.;:!?]{0,30}|\bno\s+(?:calls?\s+to\s+)?"
+         r"|(?:\bnot|\bnever)\s+(?:\w+\s+){1,3}?(?:with|using|via|through|by)\s+)$",
+         CitationRole.NEGATED),
+    _cue("negated (after)", _Side.AFTER,
+         r"^[`)\s]*(?:[\w-]+\s+){0,2}?(?:is|are|was|were)\s+(?:never|not)\s+(?:\w+\s+)?"
+         r"(?:used|called|raised|imported|invoked|executed|present|reached)\b",
+         CitationRole.NEGATED),
+    _cue("suggest (before)", _Side.BEFORE,
+         r"(?:consider(?:\s+using)?|use|using|replace\s+(?:it\s+|this\s+)?with|switch(?:ing)?\s+to|prefer"
+         r"|recommend(?:ed)?(?:\s+using)?|should\s+(?:use|call))\s+(?:the\s+|a\s+|an\s+)?$",
+         CitationRole.SUGGESTION),
+    _cue("suggest an example (before)", _Side.BEFORE,
+         r"\b(?:use|using|prefer|consider|recommend\w*)\s+(?!of\b)(?:[\w-]+\s+){0,3}(?:such\s+as|like|e\.g\.,?)\s+$",
+         CitationRole.SUGGESTION),
+    _cue("suggesting clause (before)", _Side.BEFORE,
+         r"(?:\b(?:consider\w*|recommend\w*|should|could|rewrite|prefer|switch|migrate)\b[^.;!?]{0,80}"
+         r"\b(?:such\s+as|e\.g\.,?|for\s+example,?|like|with|as|to)|\brewrite\s+(?:it|this)\s+as"
+         r"|\breplace\s+(?:`[^`]*`|\S+)\s+with)\s+(?:the\s+|a\s+|an\s+)?$",
+         CitationRole.SUGGESTION),
+    _cue("instead (after)", _Side.AFTER, r"^[`)\s]*(?:[\w-]+\s+){0,3}instead\b(?!\s+of)", CitationRole.SUGGESTION),
+    _cue("instead of (after)", _Side.AFTER, r"^[`)\s]*(?:[\w-]+\s+){0,2}instead\s+of\b", CitationRole.SUGGESTION),
 )
-_SUGGEST_EXAMPLE_BEFORE = re.compile(
-    r"\b(?:use|using|prefer|consider|recommend\w*)\s+(?!of\b)(?:[\w-]+\s+){0,3}(?:such\s+as|like|e\.g\.,?)\s+$",
-    re.IGNORECASE,
-)
-_NEGATED_BEFORE = re.compile(
-    r"(?:(?:\bnot|n't|\bnever|\bneither|\bnor)\s+(?:\w+\s+){0,2}?(?:use|uses|using|call|calls|calling|contain|contains|"
-    r"include|includes|import|imports|invoke|invokes|rely\s+on|relies\s+on)\b[^.;:!?]{0,30}|\bno\s+(?:calls?\s+to\s+)?"
-    r"|(?:\bnot|\bnever)\s+(?:\w+\s+){1,3}?(?:with|using|via|through|by)\s+)$",
-    re.IGNORECASE,
-)
-_INSTEAD_OF_BEFORE = re.compile(r"instead\s+of\s+(?:the\s+|a\s+)?$", re.IGNORECASE)
-_SUGGEST_CLAUSE_BEFORE = re.compile(
-    r"(?:\b(?:consider\w*|recommend\w*|should|could|rewrite|prefer|switch|migrate)\b[^.;!?]{0,80}"
-    r"\b(?:such\s+as|e\.g\.,?|for\s+example,?|like|with|as|to)|\brewrite\s+(?:it|this)\s+as"
-    r"|\breplace\s+(?:`[^`]*`|\S+)\s+with)\s+(?:the\s+|a\s+|an\s+)?$",
-    re.IGNORECASE,
-)
-_INSTEAD_AFTER = re.compile(r"^[`)\s]*(?:[\w-]+\s+){0,3}instead\b(?!\s+of)", re.IGNORECASE)
-_INSTEAD_OF_AFTER = re.compile(r"^[`)\s]*(?:[\w-]+\s+){0,2}instead\s+of\b", re.IGNORECASE)
-_NEGATED_AFTER = re.compile(
-    r"^[`)\s]*(?:[\w-]+\s+){0,2}?(?:is|are|was|were)\s+(?:never|not)\s+(?:\w+\s+)?"
-    r"(?:used|called|raised|imported|invoked|executed|present|reached)\b",
-    re.IGNORECASE,
-)
+"""What decides a code span's role, in order: the first cue whose pattern matches its side of the
+sentence wins; a span that no cue matches is an anchor. Keep each pattern linear: a repeated group
+may repeat only what its next part cannot match (``(?:\\w+\\s+){0,3}``), so no text makes it backtrack
+without end."""
+
 _CODE_CHARS = re.compile(r"[()\[\]{}=.:_'\"<>/\\+*%,]")
 _SINGLE_TOKEN = re.compile(r"^[A-Za-z_][\w]*$")
 _SQL = re.compile(r"^(?:SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER)\s+[A-Z]", re.IGNORECASE)
@@ -138,15 +165,12 @@ def looks_like_code(span: str) -> bool:
 
 
 def _role(sentence: str, start: int, end: int) -> CitationRole:
-    before = sentence[max(0, start - 120) : start]
-    after = sentence[end : end + 60]
-    if _INSTEAD_OF_BEFORE.search(before):
-        return CitationRole.ANCHOR
-    if _NEGATED_BEFORE.search(before) or _NEGATED_AFTER.search(after):
-        return CitationRole.NEGATED
-    if (_SUGGEST_BEFORE.search(before) or _SUGGEST_EXAMPLE_BEFORE.search(before)
-            or _SUGGEST_CLAUSE_BEFORE.search(before) or _INSTEAD_AFTER.search(after) or _INSTEAD_OF_AFTER.search(after)):
-        return CitationRole.SUGGESTION
+    """The role of the code at ``sentence[start:end]``, by the first cue of :data:`_ROLE_CUES` around it."""
+    context = {_Side.BEFORE: sentence[max(0, start - _Side.BEFORE.value) : start],
+               _Side.AFTER: sentence[end : end + _Side.AFTER.value]}
+    for cue in _ROLE_CUES:
+        if cue.pattern.search(context[cue.side]):
+            return cue.role
     return CitationRole.ANCHOR
 
 

@@ -40,7 +40,17 @@ from crosscheck import analyzers
 from crosscheck.analyzers.base import Analyzer, completed_run, fingerprint
 from crosscheck.atomic import write_atomic
 from crosscheck.load.sources import default_cache_dir
-from crosscheck.models import AnalyzerRun, CodeTarget, Confidence, Finding, Options, RunStatus, Severity, SourceFile
+from crosscheck.models import (
+    AnalyzerInfo,
+    AnalyzerRun,
+    CodeTarget,
+    Confidence,
+    Finding,
+    Options,
+    RunStatus,
+    Severity,
+    SourceFile,
+)
 
 CACHE_FORMAT = 1
 """Bumped when the layout of a cache entry changes."""
@@ -154,6 +164,8 @@ class Analysis:
     """Every analyzer's results for every file content of a batch."""
 
     names: tuple[str, ...]
+    info: dict[str, AnalyzerInfo] = field(default_factory=dict)
+    """Each analyzer's metadata by name, from its plugin: runs rebuilt from the cache carry it too."""
     results: dict[tuple[str, str], FileResult] = field(default_factory=dict)
     """By (analyzer name, file sha256)."""
     failures: dict[tuple[str, str], AnalyzerRun] = field(default_factory=dict)
@@ -185,7 +197,8 @@ class Analysis:
                 findings += [replace(f, path=source.path, fingerprint=fingerprint(name, f.rule_id, source.path, f.snippet))
                              for f in result.findings]
                 errors += [f"{source.path}: {e}" for e in result.errors]
-            runs.append(completed_run(name, version, findings, errors, self.durations.get(name, 0.0)))
+            run = completed_run(name, version, findings, errors, self.durations.get(name, 0.0))
+            runs.append(replace(run, info=self.info.get(name, run.info)))
         return tuple(runs)
 
 
@@ -196,7 +209,7 @@ def analyze(plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options:
     for target in targets:
         for source in target.files:
             unique.setdefault(source.sha256, source)
-    analysis = Analysis(tuple(p.name for p in plugins))
+    analysis = Analysis(tuple(p.name for p in plugins), {p.name: p.info() for p in plugins})
     jobs: list[tuple[Analyzer, str | None, list[SourceFile]]] = []
     for plugin in plugins:
         key = cache.key(plugin, options) if cache is not None else None
@@ -223,7 +236,8 @@ def analyze(plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options:
     for n, (plugin, key, files) in enumerate(jobs):
         gone = staged[n][1]
         for sha, reason in gone.items():
-            analysis.failures[plugin.name, sha] = AnalyzerRun(plugin.name, "", RunStatus.FAILED, message=reason)
+            analysis.failures[plugin.name, sha] = AnalyzerRun(plugin.name, "", RunStatus.FAILED, message=reason,
+                                                                   info=plugin.info())
         run = runs.get(n)
         if run is None:
             continue

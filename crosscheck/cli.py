@@ -482,14 +482,14 @@ def _check_many(manifest: Manifest | None, paths: Sequence[str], options: Option
     with resolver(manifest) as fetch:
         result = run_batch(manifest, options, fetch, output_dir=out, formats=formats, cache=None,
                            on_result=finished)
+    if result.interrupted:
+        raise KeyboardInterrupt  # the finished pairs' reports are written; no summary of a part
     outcomes = list(result.outcomes)
     if out:
         write_summary(outcomes, out, title=f"crosscheck: {manifest.path.name}")
     click.echo(render_summary(outcomes, color=color), nl=False)
     if output_dir:
         click.echo(f"Reports written to {output_dir} (open {Path(output_dir) / 'index.html'})")
-    if result.interrupted:
-        raise KeyboardInterrupt
     return outcomes
 
 

@@ -419,19 +419,13 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, mon
 
 @pytest.mark.case("batch-interrupted")
 def test_ctrl_c_keeps_every_finished_report_whole(tmp_path, pair):
-    """A real SIGINT to a real run: the stand-in semgrep interrupts crosscheck while the second pair is analyzed."""
+    """A real SIGINT to a real run, sent as soon as the first pair's reports are written (the pairs share one
+    analysis, so the first pair is finished only once every file is analyzed)."""
     second = tmp_path / "second.py"
     second.write_text(APP.replace("run", "run2"), encoding="utf-8")
-    fake = fake_semgrep(tmp_path, f"""
-import os, signal
-if {str(second.resolve())!r} in sys.argv:
-    os.kill(os.getppid(), signal.SIGINT)
-    time.sleep(1)
-    sys.exit(1)
-os.execv({semgrep_module.semgrep_executable()!r}, sys.argv)
-""")
-    main = (f"import crosscheck.analyzers.semgrep as s; s.semgrep_executable = lambda: {fake!r}; "
-            "from crosscheck.cli import main; main()")
+    main = ("import os, signal\nimport crosscheck.run.batch as batch\nwrite = batch.write_rendered\n"
+            "def then_interrupt(*args):\n    files = write(*args)\n    os.kill(os.getpid(), signal.SIGINT)\n"
+            "    return files\nbatch.write_rendered = then_interrupt\nfrom crosscheck.cli import main\nmain()")
     out = tmp_path / "out"
     proc = subprocess.run([sys.executable, "-c", main, "check", str(pair[0]), str(pair[1]), str(second), str(pair[1]),
                            "--output-dir", str(out)], capture_output=True, text=True, timeout=300, check=False)
@@ -441,6 +435,27 @@ os.execv({semgrep_module.semgrep_executable()!r}, sys.argv)
     if written != sorted(f"review.{suffix}" for suffix in SUFFIXES.values()):
         raise DataLoss(f"expected the first pair's reports, whole, and nothing else: {written}")
     assert json.loads((out / "review.json").read_text())["claims"]
+
+
+@pytest.mark.case("batch-interrupted")
+def test_ctrl_c_while_the_analyzers_run_leaves_nothing_half_written(tmp_path, pair):
+    """A real SIGINT from the stand-in semgrep while the pairs' shared analysis runs: no pair is finished, so
+    no report, summary or temporary file is left."""
+    fake = fake_semgrep(tmp_path, """
+import os, signal
+os.kill(os.getppid(), signal.SIGINT)
+time.sleep(1)
+sys.exit(1)
+""")
+    main = (f"import crosscheck.analyzers.semgrep as s; s.semgrep_executable = lambda: {fake!r}; "
+            "from crosscheck.cli import main; main()")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-c", main, "check", str(pair[0]), str(pair[1]), str(pair[0]), str(pair[1]),
+                           "--output-dir", str(out)], capture_output=True, text=True, timeout=300, check=False)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 130 and proc.stderr.splitlines()[-1] == "crosscheck: interrupted", proc.stderr
+    if out.exists() and list(out.iterdir()):
+        raise DataLoss(f"nothing was finished, yet: {sorted(p.name for p in out.iterdir())}")
 
 
 @pytest.mark.case("cache-concurrent")

@@ -116,3 +116,19 @@ def test_revision_drift_is_reported():
     text = "\n" * 10 + "a = 1\nb = 2\nc = 3\n"
     grounded = ground(read_review("- line 1: `a = 1`\n- line 2: `b = 2`\n- line 3: `c = 3`"), _target(text))
     assert any("revision drift" in note and "+10" in note for note in grounded.notes)
+
+
+def test_a_path_line_citation_is_checked_in_its_file_and_never_makes_code_of_its_path():
+    assert _statuses("- `mod.py:16`: `value = compute_value()` is called.") == [
+        ("value = compute_value()", Status.EXACT, 16), ("mod.py", Status.EXACT, None)]
+    assert [s[1] for s in _statuses("- In `mod.py:400` the value is unchecked.")] == [Status.ABSENT, Status.EXACT]
+
+
+def test_a_permalink_path_from_the_repository_root_finds_the_file_of_a_subfolder():
+    files = tuple(SourceFile(path=name, abspath=f"/nonexistent/{name}", sha256=hashlib.sha256(CODE.encode()).hexdigest(),
+                             text=CODE) for name in ("pkg/mod.py", "other.py"))
+    target = CodeTarget(root="/nonexistent", is_dir=True, files=files)
+    review = "- https://github.com/acme/shop/blob/0123abcd/src/pkg/mod.py#L16 calls `value = compute_value()`."
+    grounded = ground(read_review(review), target)
+    [anchor] = [g for c in grounded.claims for g in c.groundings if g.citation.line]
+    assert (anchor.status, anchor.path, anchor.actual_line) == (Status.EXACT, "pkg/mod.py", 16)

@@ -105,3 +105,34 @@ def test_role_cues_are_all_exemplified_and_read_their_own_side():
     for cue in citations._ROLE_CUES:
         pattern = cue.pattern.pattern
         assert pattern.endswith("$") if cue.side is citations._Side.BEFORE else pattern.startswith("^"), cue.name
+
+
+# Line citations that name their file, as review bots, CLI reviewers and code hosts write them (CodeRabbit and
+# Copilot comments cite `path/file.py:10-14`, GitHub permalinks end in #L10-L14, GitLab's in #L10-14, Claude Code
+# reports write `file.py:247`, flake8/bandit-style output `file.py:12:5`). Names and numbers here are made up.
+@pytest.mark.parametrize("text, expected", [
+    ("In `app/views.py:42`, the query is built with an f-string.", ("app/views.py", 42, 42)),
+    ("See app.py:10-14 for the shell call.", ("app.py", 10, 14)),
+    ("`config.py:L56` reads the key from the environment.", ("config.py", 56, 56)),
+    ("app/db.py#L7-L9 concatenates user input into SQL.", ("app/db.py", 7, 9)),
+    ("The scanner reports app.py:12:5 (B602).", ("app.py", 12, 12)),
+    ("https://github.com/acme/shop/blob/0123abcd/src/shop/db.py#L33-L35 builds SQL from input.",
+     ("src/shop/db.py", 33, 35)),
+    ("https://gitlab.com/acme/shop/-/blob/main/shop/db.py#L7-9 builds SQL from input.", ("shop/db.py", 7, 9)),
+])
+def test_a_line_citation_naming_its_file_is_read_with_its_file(text, expected):
+    cites = extract(text, 1)
+    lines = [(c.file, c.line, c.end_line) for c in cites if c.line is not None]
+    assert lines == [expected]
+    assert not [c for c in cites if c.kind is CitationKind.CODE and any(ch in (c.code or "") for ch in ":#/")]
+
+
+def test_a_path_line_citation_pairs_with_the_code_it_heads_and_scopes_it():
+    cites = extract("`src/app.py#L10-L14`: `subprocess.call(cmd, shell=True)` is unsafe.", 1)
+    assert [(c.kind, c.line, c.end_line, c.code, c.file) for c in cites if c.line] == [
+        (CitationKind.CODE, 10, 14, "subprocess.call(cmd, shell=True)", "src/app.py")]
+
+
+def test_an_abbreviated_line_is_a_line_and_does_not_end_the_sentence():
+    assert [(c.kind, c.line) for c in extract("The token is hard-coded (l. 10) and reused.", 1)] == [
+        (CitationKind.LINE, 10)]

@@ -191,6 +191,10 @@ class _Grounder:
         if name is None:
             return files
         matching = [f for f in files if f.source.path == name or f.source.path.endswith("/" + name)]
+        if not matching:  # a path from the repository's root (a permalink's) naming a file of a subfolder
+            inner = [f for f in files if name.endswith("/" + f.source.path)]
+            longest = max((len(f.source.path) for f in inner), default=0)
+            matching = [f for f in inner if len(f.source.path) == longest]
         # A single file given by the user may have been saved under another name
         # than the one the review uses; only a directory can prove a name wrong.
         return matching or (files if not self.target.is_dir else [])

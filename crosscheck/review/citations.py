@@ -19,9 +19,18 @@ _NUM = r"(\d{1,12})"
 _RANGE = rf"{_NUM}(?:\s*(?:-|\u2013|\u2014|to|through)\s*{_NUM})?"
 _LINE_REF = re.compile(
     rf"\b(?:lines?|ln\.?)\s*[:#]?\s*{_RANGE}((?:\s*(?:,|and|&|or|,\s*and)\s*\d{{1,12}}(?:\s*(?:-|\u2013|\u2014|to)\s*\d{{1,12}})?)*)"
-    rf"|\bL{_NUM}(?:\s*-\s*L?{_NUM})?\b",
+    rf"|\bL{_NUM}(?:\s*-\s*L?{_NUM})?\b"
+    rf"|\bl\.\s?{_NUM}\b",  # "(l. 10)"
     re.IGNORECASE,
 )
+_PY_PATH = r"(?:[\w.-]+/)*[\w-]+\.(?:py|pyw|pyi)"
+_PATH_LINE = re.compile(
+    # a code host's permalink (GitHub .../blob/REV/PATH#L10-L14, GitLab .../-/blob/REV/PATH#L10-14)
+    rf"\bhttps?://[^\s/]+/(?:[^\s/]+/)+?(?:-/)?blob/[^\s/]+/({_PY_PATH})#L{_NUM}(?:-L?{_NUM})?"
+    # path/file.py:10, file.py:10-14, file.py:L10, file.py#L10-L14 (a ":col" after the line is left out)
+    rf"|(?<![\w/.-])({_PY_PATH})(?::L?|#L){_NUM}(?:(?:-|\u2013)L?{_NUM})?(?![\w-])"
+)
+"""A line citation that names its file: the conventions of review bots, CLIs and code hosts."""
 _MORE_RANGE = re.compile(rf"{_RANGE}")
 _FENCED = re.compile(r"(```|~~~)[ \t]*([\w+-]*)[ \t]*\n?(.*?)\1", re.DOTALL)
 _INLINE = re.compile(r"(`{1,2})([^`\n]+?)\1")
@@ -34,7 +43,7 @@ _EXCEPTION = re.compile(
     r"|Timeout|Conflict|Denied|Invalid|Exists|Forbidden|Unauthorized))(?![\w`])"
 )
 _NOT_DOTTED = frozenset({"e.g", "i.e", "etc", "vs", "a.k.a", "cf"})
-_SENTENCE_END = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[*_`])|\n\s*\n|\n(?=\s*(?:\d+[.)]|[-*+])\s)")
+_SENTENCE_END = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bl\.)(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[*_`])|\n\s*\n|\n(?=\s*(?:\d+[.)]|[-*+])\s)")
 class _Side(enum.Enum):
     """Which words of the sentence a role cue reads, and how many characters of them."""
 
@@ -111,6 +120,8 @@ class _LineRef:
     start: int
     end: int
     ranges: tuple[tuple[int, int], ...]
+    file: str | None = None
+    """The file the reference names itself (``app.py:10``); None for a bare line reference."""
 
 
 def extract(text: str, first_line: int) -> tuple[Citation, ...]:
@@ -174,17 +185,18 @@ def _role(sentence: str, start: int, end: int) -> CitationRole:
     return CitationRole.ANCHOR
 
 
-def _code_spans(sentence: str) -> tuple[list[_Span], list[tuple[int, int]]]:
-    """Quoted code and plain-text identifiers, plus the regions they cover."""
+def _code_spans(sentence: str, cited: list[tuple[int, int]]) -> tuple[list[_Span], list[tuple[int, int]]]:
+    """Quoted code and plain-text identifiers, plus the regions they cover; the ``cited`` regions (line
+    citations naming their file) are covered already, and a backticked one is no code."""
     spans: list[_Span] = []
-    covered: list[tuple[int, int]] = []
+    covered: list[tuple[int, int]] = list(cited)
     for match in _FENCED.finditer(sentence):
         covered.append((match.start(), match.end()))
         body = match.group(3).strip("\n")
         if looks_like_code(body):
             spans.append(_Span(match.start(), match.end(), body.strip(), CitationKind.CODE, _role(sentence, match.start(), match.end())))
     for match in _INLINE.finditer(sentence):
-        if any(a <= match.start() < b for a, b in covered):
+        if any(a <= match.start(2) < b for a, b in covered):
             continue
         covered.append((match.start(), match.end()))
         body = match.group(2).strip()
@@ -203,6 +215,16 @@ def _code_spans(sentence: str) -> tuple[list[_Span], list[tuple[int, int]]]:
     return sorted(spans, key=lambda s: s.start), covered
 
 
+def _path_line_refs(sentence: str) -> list[_LineRef]:
+    """The line citations that name their file (``app.py:10``, a permalink), which nothing else may read:
+    backticked, such a citation is not quoted code, and its path is not an identifier."""
+    refs = []
+    for match in _PATH_LINE.finditer(sentence):
+        file, first, last = (match.group(1, 2, 3) if match.group(1) is not None else match.group(4, 5, 6))
+        refs.append(_LineRef(match.start(), match.end(), (_range(first, last),), file))
+    return refs
+
+
 def _line_refs(sentence: str, covered: list[tuple[int, int]]) -> list[_LineRef]:
     refs = []
     for match in _LINE_REF.finditer(sentence):
@@ -213,8 +235,10 @@ def _line_refs(sentence: str, covered: list[tuple[int, int]]) -> list[_LineRef]:
             ranges.append(_range(match.group(1), match.group(2)))
             for more in _MORE_RANGE.finditer(match.group(3) or ""):
                 ranges.append(_range(more.group(1), more.group(2)))
-        else:
+        elif match.group(4) is not None:
             ranges.append(_range(match.group(4), match.group(5)))
+        else:
+            ranges.append(_range(match.group(6), None))
         refs.append(_LineRef(match.start(), match.end(), tuple(ranges)))
     return refs
 
@@ -226,10 +250,12 @@ def _range(first: str, last: str | None) -> tuple[int, int]:
 
 
 def _from_sentence(sentence: str, review_line: int) -> list[Citation]:
-    spans, covered = _code_spans(sentence)
-    refs = _line_refs(sentence, covered)
+    path_refs = _path_line_refs(sentence)
+    spans, covered = _code_spans(sentence, [(r.start, r.end) for r in path_refs])
+    refs = sorted(path_refs + _line_refs(sentence, covered), key=lambda r: r.start)
     files = [m for m in _FILE.finditer(sentence)]
-    file_name = files[0].group(1) if len(files) == 1 else None
+    named = {m.group(1) for m in files} | {r.file for r in path_refs if r.file}
+    file_name = next(iter(named)) if len(named) == 1 else None
     result: list[Citation] = []
     paired: set[int] = set()
     for ref in refs:
@@ -243,7 +269,7 @@ def _from_sentence(sentence: str, review_line: int) -> list[Citation]:
                 line=first,
                 end_line=last,
                 code=span.code if span else None,
-                file=file_name,
+                file=ref.file or file_name,
                 review_line=review_line,
             ))
     for i, span in enumerate(spans):

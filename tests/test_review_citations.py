@@ -136,3 +136,34 @@ def test_a_path_line_citation_pairs_with_the_code_it_heads_and_scopes_it():
 def test_an_abbreviated_line_is_a_line_and_does_not_end_the_sentence():
     assert [(c.kind, c.line) for c in extract("The token is hard-coded (l. 10) and reused.", 1)] == [
         (CitationKind.LINE, 10)]
+
+
+# Backticked text that names something else than the code (seen in bot and CLI reviews): a file, a path or a
+# payload, a URL, an analyzer's rule id, a severity. None of it is quoted code that could be "absent".
+@pytest.mark.parametrize("text, expected", [
+    ("The key is read in `config.py`.", [("file", "config.py")]),
+    ("A payload such as `../../etc/passwd` reaches `open(path)`.", [("code", "open(path)")]),
+    ("See `https://owasp.org/www-community/attacks/Command_Injection`.", []),
+    ("bandit's `B602` and semgrep's `python.lang.security.audit.dangerous-subprocess-use` fire here.", []),
+    ("Severity: `High`. The settings live in `settings.yaml`.", []),
+    ("It calls `hashlib.md5(data)` and reads `request.json` without checks.",
+     [("code", "hashlib.md5(data)"), ("code", "request.json")]),
+])
+def test_backticked_names_of_other_things_are_no_quoted_code(text, expected):
+    assert [(c.kind.value, c.code) for c in extract(text, 1)] == expected
+
+
+def test_the_not_code_pattern_stays_linear_on_long_spans():
+    import time
+
+    def best_of_three(size: int) -> float:
+        span = "a" + ".b" * size + "x"  # a dotted name with no dash: the rule-id alternative must fail fast
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            citations._NOT_CODE.match(span)
+            times.append(time.perf_counter() - started)
+        return max(min(times), 1e-4)
+
+    small, large = best_of_three(100_000), best_of_three(400_000)
+    assert large < small * 12  # 4x the input: linear is ~4x, quadratic would be ~16x

@@ -102,6 +102,17 @@ without end."""
 _CODE_CHARS = re.compile(r"[()\[\]{}=.:_'\"<>/\\+*%,]")
 _SINGLE_TOKEN = re.compile(r"^[A-Za-z_][\w]*$")
 _SQL = re.compile(r"^(?:SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER)\s+[A-Z]", re.IGNORECASE)
+_NOT_CODE = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*://\S*"                    # a URL
+    r"|[\w.~-]*(?:/[\w.~-]*)+"                        # a path: a file, a folder, a payload like ../../etc/passwd
+    r"|[\w-]+(?:\.[\w-]+)*\.(?:py|pyw|pyi|txt|md|toml|ya?ml|cfg|ini)"  # a file name
+    r"|[A-Z]{1,3}\d{3,4}"                              # an analyzer's rule id: B602, S608, DUO116
+    r"|[a-z]\w*\.[\w.-]*-[\w.-]*"                     # a dotted rule id with dashes: python.lang.security.audit.x-y
+    r"|(?:Critical|CRITICAL|High|HIGH|Medium|MEDIUM|Low|LOW)"  # a severity word
+    r")$"
+)
+"""Backticked text that names something else than the code: reviews backtick these too, and none of them
+is quoted code that could be missing (a ``.py`` file name is read as a file citation instead)."""
 
 
 @dataclass(frozen=True)
@@ -164,7 +175,7 @@ def _mask_code(text: str) -> str:
 def looks_like_code(span: str) -> bool:
     """True for text that is code rather than prose put in backticks for emphasis."""
     stripped = span.strip()
-    if not stripped:
+    if not stripped or _NOT_CODE.match(stripped):
         return False
     if _SINGLE_TOKEN.match(stripped):
         return True

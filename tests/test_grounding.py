@@ -132,3 +132,13 @@ def test_a_permalink_path_from_the_repository_root_finds_the_file_of_a_subfolder
     grounded = ground(read_review(review), target)
     [anchor] = [g for c in grounded.claims for g in c.groundings if g.citation.line]
     assert (anchor.status, anchor.path, anchor.actual_line) == (Status.EXACT, "pkg/mod.py", 16)
+
+
+def test_a_diff_is_grounded_by_its_old_lines_and_its_fix_cannot_make_the_claim_ungrounded():
+    from test_review_citations import DIFF_REVIEW
+
+    grounded = ground(read_review("- " + DIFF_REVIEW.replace("\n", "\n  ")), _target())
+    [claim] = grounded.claims
+    assert [(g.citation.role.value, g.status, g.actual_line) for g in claim.groundings] == [
+        ("anchor", Status.EXACT, 15), ("suggestion", Status.ABSENT, None)]
+    assert [g.status for g in claim.anchors] == [Status.EXACT]

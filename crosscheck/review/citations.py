@@ -204,7 +204,10 @@ def _code_spans(sentence: str, cited: list[tuple[int, int]]) -> tuple[list[_Span
     for match in _FENCED.finditer(sentence):
         covered.append((match.start(), match.end()))
         body = match.group(3).strip("\n")
-        if looks_like_code(body):
+        if match.group(2).lower() in _CHANGE_BLOCKS:
+            spans.extend(_change_spans(match.start(), match.end(), _outdent(body, sentence, match.start()),
+                                       match.group(2).lower()))
+        elif looks_like_code(body):
             spans.append(_Span(match.start(), match.end(), body.strip(), CitationKind.CODE, _role(sentence, match.start(), match.end())))
     for match in _INLINE.finditer(sentence):
         if any(a <= match.start(2) < b for a, b in covered):
@@ -234,6 +237,44 @@ def _path_line_refs(sentence: str) -> list[_LineRef]:
         file, first, last = (match.group(1, 2, 3) if match.group(1) is not None else match.group(4, 5, 6))
         refs.append(_LineRef(match.start(), match.end(), (_range(first, last),), file))
     return refs
+
+
+_CHANGE_BLOCKS = frozenset({"diff", "patch", "suggestion"})
+"""Fenced blocks that propose a change: a unified diff, or GitHub's suggestion block (the new lines only)."""
+_DIFF_HEADER = re.compile(r"^(?:@@|\+\+\+ |--- |diff --git |index [0-9a-f])")
+
+
+def _outdent(body: str, sentence: str, fence: int) -> str:
+    """``body`` without the indentation of its fence (a block inside a list item), which is not the code's."""
+    indent = sentence[sentence.rfind("\n", 0, fence) + 1 : fence]
+    if not indent or indent.strip():
+        return body
+    return "\n".join(line[len(indent):] if line.startswith(indent) else line.lstrip(" \t") for line in body.split("\n"))
+
+
+def _change_spans(start: int, end: int, body: str, language: str) -> list[_Span]:
+    """A proposed change: its removed and context lines quote code that must be there (one anchor), its
+    added lines are the fix (a suggestion, which may well be missing from the code)."""
+    if language == "suggestion":
+        new = body.strip()
+        return [_Span(start, end, new, CitationKind.CODE, CitationRole.SUGGESTION)] if new else []
+    old: list[str] = []
+    added: list[str] = []
+    for line in body.splitlines():
+        if _DIFF_HEADER.match(line):
+            continue
+        if line.startswith("+"):
+            added.append(line[1:])
+        elif line.startswith(("-", " ")):
+            old.append(line[1:])
+        elif not line:
+            old.append(line)
+    spans = []
+    for lines, role in ((old, CitationRole.ANCHOR), (added, CitationRole.SUGGESTION)):
+        text = "\n".join(lines).strip()
+        if text and looks_like_code(text):
+            spans.append(_Span(start, end, text, CitationKind.CODE, role))
+    return spans
 
 
 def _line_refs(sentence: str, covered: list[tuple[int, int]]) -> list[_LineRef]:

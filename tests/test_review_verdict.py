@@ -49,3 +49,49 @@ def test_evidence_records_line_and_sentence():
 def test_verdict_only_blocks():
     assert is_verdict_only("**No security defects are detected in the code**.")
     assert not is_verdict_only("No security defects are detected in the code. However, line 40 uses eval on input.")
+
+
+# Reviews by bots and CLI tools often state no verdict sentence: their findings sit under severity badges,
+# labels and headings (CodeRabbit's "_⚠️ Potential issue_ | _🟠 Major_", Gemini Code Assist's severity badges,
+# Jules' "**Severity:** High" fields, scanner-style "### CRITICAL: ..." headings). Wording here is made up.
+@pytest.mark.parametrize("text", [
+    "_⚠️ Potential issue_ | _🟠 Major_\n\n**Command injection via shell=True.** The handler passes input to a shell.",
+    "![high](https://example.com/high.svg)\n\n**High Severity**\n\nThe token is written to the log.",
+    "🚨 Severity: HIGH\nThe query is built from request data.",
+    "**Vulnerability:** unpickling uploaded data\n**Severity:** CRITICAL\n**Fix:** use JSON.",
+    "- [critical] `eval()` of request data in `handle()`",
+    "### CRITICAL: SQL injection (Lines 10-24)\nThe query concatenates `name`.",
+    "## [Security] Command injection in `run_job`\n\nThe job name reaches a shell.",
+    "## 🔴 Critical Issues\n\n1. `eval(data)` at line 4 runs request data.\n",
+])
+def test_severity_markup_states_defects_without_a_verdict_sentence(text):
+    assert stated_verdict(find_verdicts(text)) is StatedVerdict.DEFECTS
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("## 🔴 Critical Issues\n\n*(None)*\n\n## Suggestions\n- Add docstrings.", StatedVerdict.UNCLEAR),
+    ("### Critical issues\nNo issues found.\n", StatedVerdict.UNCLEAR),
+    ("There are no high severity issues here. The code is secure.", StatedVerdict.NO_DEFECTS),
+    ("The tool reports severity levels (critical, high) in its output.", StatedVerdict.UNCLEAR),
+])
+def test_empty_tiers_and_mentions_of_severity_state_no_defects(text, expected):
+    assert stated_verdict(find_verdicts(text)) is expected
+
+
+def test_the_markup_patterns_stay_linear_on_long_runs():
+    import time
+
+    from crosscheck.review import verdict
+
+    def best_of_three(size: int) -> float:
+        text = "severity" + " " * size + "x\n## " + "critical " * (size // 9)
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            find_verdicts(text)
+            times.append(time.perf_counter() - started)
+        return max(min(times), 1e-4)
+
+    assert verdict._DEFECT_MARKUP
+    small, large = best_of_three(50_000), best_of_three(200_000)
+    assert large < small * 12  # 4x the input: linear is ~4x, quadratic ~16x

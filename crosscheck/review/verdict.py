@@ -56,8 +56,28 @@ _DEFECTS = [
     rf"(?:the\s+following|several|multiple|some|a|an|\d+)\s+{_WORDS}{{0,3}}?"
     rf"(?:security\s+)?(?:vulnerabilit(?:y|ies)|defects?|flaws?)\b",
 ]
+_EMPTY_SECTION = r"(?![ \t]*\n?[ \t]*[-*_(]*[ \t]*(?:none\b|no\s+(?:issues?|findings?|problems?)\b|n/?a\b|nothing\b))"
+"""Not followed (on the next line, or the one after a blank) by "None", "No issues found" and the like."""
+_DEFECT_MARKUP = [
+    # review bots' severity badges: CodeRabbit's "_⚠️ Potential issue_ | _🟠 Major_", "🔴 Critical"
+    r"(?:\u26a0\ufe0f?|\U0001f6a8)\s*(?:_\s*)?potential\s+issue(?![a-z])",  # (?![a-z]), not \b: _italics_
+    r"(?:\U0001f534|\U0001f7e0)\s*(?:_\s*)?(?:\*+\s*)?(?:critical|major)(?![a-z])(?![ \t]+(?:issues|findings|vulnerabilities|defects))",
+    # "**High Severity**", "High-severity:", and severity fields: "Severity: HIGH", "**Severity:** CRITICAL"
+    r"\b(?:critical|high|medium)[ \t-]+severity\b(?![ \t]+(?:issues?|findings?|vulnerabilit))",
+    r"\bseverity\s*(?:\*+\s*)?[:\uff1a]\s*(?:\*+\s*)?`?(?:critical|high|medium)\b",
+    # labels and headings of finding lists: "[critical]", "### CRITICAL: SQL injection (Lines 10-24)",
+    # "[Security] Command injection in ..."
+    r"\[(?:critical|high)\]",
+    r"^[ \t]{0,3}#{1,6}[ \t]+\W{0,4}(?:critical|high)(?:[ \t]+severity)?[ \t]*[:\-\u2013\u2014][ \t]*\w",
+    r"^[ \t]{0,3}(?:[-*][ \t]+|#{1,6}[ \t]+)?\**\[security\]\**[ \t]+\w",
+    # a section of findings by tier that is not empty: "## 🔴 Critical Issues", "### Major issues"
+    rf"^[ \t]{{0,3}}#{{1,6}}[ \t]+[^\n]{{0,20}}?\b(?:critical|major|high[ -]severity|security)[ \t]+"
+    rf"(?:issues|findings|vulnerabilities|defects)\b[^\n]{{0,80}}\n{_EMPTY_SECTION}",
+]
+"""Markup that states a defect without a verdict sentence: a review made only of findings under such
+badges, labels and headings says the code has defects, as a person reading it would take it."""
 _NO_RE = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in _NO_DEFECTS]
-_DEFECT_RE = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in _DEFECTS]
+_DEFECT_RE = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in (*_DEFECTS, *_DEFECT_MARKUP)]
 _NEGATED_LEAD = re.compile(r"\b(?:no|not|none|without)\b[^.!?\n]{0,40}$", re.IGNORECASE)
 
 

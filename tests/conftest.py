@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Generator
 from importlib import resources
 from pathlib import Path
@@ -37,6 +38,21 @@ def assert_golden(path: Path, actual: str, mask: Callable[[str], str] = lambda t
         pytest.fail(f"wrote {path.relative_to(REPO)}; unset CROSSCHECK_UPDATE_GOLDEN and run again")
     assert path.is_file(), f"{path} is missing: run with CROSSCHECK_UPDATE_GOLDEN=1 to write it"
     assert actual == mask(path.read_text(encoding="utf-8"))
+
+
+def growth(run: Callable[[str], object], make: Callable[[int], str], size: int) -> float:
+    """How much longer ``run`` takes on ``make(4 * size)`` than on ``make(size)``, best of three runs each:
+    about 4 for linear work, about 16 for quadratic; a test asserts growth, never a wall time."""
+    def best(n: int) -> float:
+        text = make(n)
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            run(text)
+            times.append(time.perf_counter() - started)
+        return max(min(times), 1e-4)
+
+    return best(4 * size) / best(size)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from conftest import growth
 from crosscheck.review.model import StatedVerdict
 from crosscheck.review.verdict import find_verdicts, is_verdict_only, stated_verdict
 
@@ -79,19 +80,4 @@ def test_empty_tiers_and_mentions_of_severity_state_no_defects(text, expected):
 
 
 def test_the_markup_patterns_stay_linear_on_long_runs():
-    import time
-
-    from crosscheck.review import verdict
-
-    def best_of_three(size: int) -> float:
-        text = "severity" + " " * size + "x\n## " + "critical " * (size // 9)
-        times = []
-        for _ in range(3):
-            started = time.perf_counter()
-            find_verdicts(text)
-            times.append(time.perf_counter() - started)
-        return max(min(times), 1e-4)
-
-    assert verdict._DEFECT_MARKUP
-    small, large = best_of_three(50_000), best_of_three(200_000)
-    assert large < small * 12  # 4x the input: linear is ~4x, quadratic ~16x
+    assert growth(find_verdicts, lambda n: "severity" + " " * n + "x\n## " + "critical " * (n // 9), 50_000) < 12

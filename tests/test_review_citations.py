@@ -157,3 +157,28 @@ def test_backticked_names_of_other_things_are_no_quoted_code(text, expected):
 def test_the_not_code_pattern_stays_linear_on_long_spans():
     # a dotted name with no dash: the rule-id alternative must fail fast
     assert growth(citations._NOT_CODE.match, lambda n: "a" + ".b" * n + "x", 100_000) < 12
+
+
+# Review bots propose fixes as unified diffs (CodeRabbit's "Proposed fix" blocks) or as GitHub suggestion blocks.
+DIFF_REVIEW = """The command goes through a shell:
+
+```diff
+@@ -15,3 +15,3 @@
+ def other():
+-    value = compute_value()
++    value = compute_value(strict=True)
+     return value
+```
+"""
+
+
+def test_a_diff_quotes_the_old_code_as_an_anchor_and_proposes_the_new_as_a_suggestion():
+    assert [(c.kind, c.role, c.code) for c in extract(DIFF_REVIEW, 1)] == [
+        (CitationKind.CODE, CitationRole.ANCHOR, "def other():\n    value = compute_value()\n    return value"),
+        (CitationKind.CODE, CitationRole.SUGGESTION, "value = compute_value(strict=True)")]
+
+
+def test_a_suggestion_block_is_the_proposed_code_only():
+    review = "Pass the arguments as a list:\n\n```suggestion\n    subprocess.run(['ls', path])\n```\n"
+    assert [(c.role, c.code) for c in extract(review, 1)] == [
+        (CitationRole.SUGGESTION, "subprocess.run(['ls', path])")]

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Generator
@@ -38,6 +39,13 @@ def assert_golden(path: Path, actual: str, mask: Callable[[str], str] = lambda t
         pytest.fail(f"wrote {path.relative_to(REPO)}; unset CROSSCHECK_UPDATE_GOLDEN and run again")
     assert path.is_file(), f"{path} is missing: run with CROSSCHECK_UPDATE_GOLDEN=1 to write it"
     assert actual == mask(path.read_text(encoding="utf-8"))
+
+
+def loaded_after(code: str) -> list[str]:
+    """The modules a fresh interpreter has loaded after running ``code`` in the repository, sorted."""
+    script = f"import sys\n{code}\nimport json\nprint(json.dumps(sorted(sys.modules)))\n"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True)
+    return list(json.loads(done.stdout.splitlines()[-1]))
 
 
 def growth(run: Callable[[str], object], make: Callable[[int], str], size: int) -> float:

@@ -4,14 +4,12 @@
 from __future__ import annotations
 
 import ast
-import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, loaded_after
 
 PACKAGE = REPO / "crosscheck"
 STAGES = ("load", "analyzers", "review", "grounding", "reconcile", "results", "formats", "run")
@@ -118,23 +116,16 @@ def test_no_import_cycle_in_the_package():
     assert find_cycle(graph) is None, " -> ".join(find_cycle(graph) or [])
 
 
-def _loaded_after(code: str) -> list[str]:
-    """The modules a fresh interpreter has loaded after running ``code`` (run in the repository)."""
-    script = f"import sys\n{code}\nimport json\nprint(json.dumps(sorted(sys.modules)))\n"
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True)
-    return json.loads(done.stdout.splitlines()[-1])
-
-
 def _not_stdlib(modules: list[str]) -> list[str]:
     return [m for m in modules if m.split(".")[0] not in sys.stdlib_module_names and m != "__main__"
             and not m.startswith("_")]
 
 
 def test_import_crosscheck_loads_few_modules_and_the_api_on_demand():
-    loaded = _not_stdlib(_loaded_after("import crosscheck"))
+    loaded = _not_stdlib(loaded_after("import crosscheck"))
     assert len(loaded) <= 40, loaded
     assert loaded == ["crosscheck"]
-    used = _loaded_after("import crosscheck\ncrosscheck.check, crosscheck.render, crosscheck.Report")
+    used = loaded_after("import crosscheck\ncrosscheck.check, crosscheck.render, crosscheck.Report")
     assert "crosscheck.api" in used and "crosscheck.results.report" in used
 
 
@@ -143,7 +134,7 @@ def test_import_crosscheck_loads_few_modules_and_the_api_on_demand():
 def test_version_and_help_load_no_stage(argv):
     code = ("from crosscheck.cli import main\nsys.argv = ['crosscheck'] + " + repr(argv)
             + "\ntry:\n    main()\nexcept SystemExit as exit:\n    assert exit.code in (0, None), exit.code")
-    loaded = _loaded_after(code)
+    loaded = loaded_after(code)
     stages = [m for m in loaded if m.split(".")[:2][-1] in STAGES and m.startswith("crosscheck.")]
     assert "crosscheck.cli" in loaded
     assert stages == [], stages

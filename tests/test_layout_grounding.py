@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from conftest import REPO
+from conftest import REPO, loaded_after
 
 PACKAGE = REPO / "crosscheck"
 
 def _loaded_after(code: str) -> set[str]:
-    """The modules loaded once ``code`` has run in a fresh interpreter."""
-    script = "import json, sys\n" + code + "\nprint(json.dumps(sorted(sys.modules)))\n"
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True)
-    return set(json.loads(done.stdout.splitlines()[-1]))
+    return set(loaded_after(code))
 
 
 @pytest.mark.parametrize("module", ["crosscheck.grounding.model", "crosscheck.grounding.file_index",

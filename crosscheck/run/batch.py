@@ -177,7 +177,7 @@ def _check(item: _Loaded, manifest: Manifest, analysis: Analysis, options: Optio
     if not cacheable or cache is None or item.key is None:  # (mypy: cacheable implies both are set)
         return outcome  # a failed or missing analyzer, or code that changed meanwhile: check it afresh next time
     summary = PairSummary(summary_rows([outcome])[0], tuple(gate_counts(report).items()))
-    cache.put_reports(item.key, {"formats": {fmt: text for fmt, text in texts.items()},
+    cache.put_reports(item.key, {"formats": dict(texts),
                                  "row": summary.row, "gates": dict(summary.gates)})
     return dataclasses.replace(outcome, summary=summary)  # the row is not computed again for the summary
 

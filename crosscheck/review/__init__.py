@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crosscheck.cwe import Lexicon
-from crosscheck.review.blocks import split_blocks
+from crosscheck.review.blocks import review_lines, split_blocks
 from crosscheck.review.citations import extract
 from crosscheck.review.classify import hedge_of, introduces_advice_list, is_lead_in, kind_of
 from crosscheck.review.model import (
@@ -67,5 +67,5 @@ def read_review(text: str, lexicon: Lexicon | None = None) -> Review:
         verdict=stated_verdict(evidence),
         evidence=evidence,
         claims=tuple(claims),
-        line_count=len(text.splitlines()),
+        line_count=len(review_lines(text)),
     )

@@ -1,24 +1,39 @@
 """Splitting review prose into blocks: list items, headed sections and paragraphs.
 
-The reader is line based and forgiving, because LLM reviews mix Markdown
-conventions freely: numbered items whose text continues unindented on the next
-line, sub-bullets under a numbered item, bold run-in titles, headings, code
-fences. A block is what becomes one claim.
+The block structure comes from markdown-it-py (CommonMark plus tables), so
+headings, lists with their sub-items and lazy continuation lines, fences, indented
+code, tables and HTML blocks are found the way a Markdown renderer finds them, with
+the review lines each one covers. What a block *is* to a reader is decided here:
+a headed section is one claim until a list or table starts, each list item and
+table row is one, a bold line alone is a heading, code after a lead-in
+("... like this:") belongs to it, and a bot's collapsed ``<details>`` block
+(tool output, a committable suggestion) belongs to the claim it follows.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>\d{1,9}[.)]|[-*+\u2022])[ \t]+(?P<rest>\S.*)$")
-_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(?P<title>.*?)[ \t#]*$")
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+_HEADING_MARKS = re.compile(r"^[ \t]{0,3}#{1,6}(?=[ \t]|$)|[ \t#]*$")
+_MARKER = re.compile(r"^[ \t]*(?:\d{1,9}[.)]|[-*+\u2022])[ \t]*")
+_BULLET = re.compile(r"^[ \t]*\u2022[ \t]+\S")
 _BOLD_LINE = re.compile(r"^[ \t]*(?:\*\*|__)(?P<title>[^*_\n]{1,120}?)(?:\*\*|__)[ \t]*:?[ \t]*$")
 _RUN_IN = re.compile(r"^(?:\*\*|__)(?P<title>[^*_\n]{1,120}?)(?:\*\*|__)[ \t]*:?[ \t]*")
 _COLON_TITLE = re.compile(r"^(?P<title>[^.!?\n`]{2,100}):[ \t]*$")
-_FENCE = re.compile(r"^[ \t]*(```|~~~)")
-_TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
-_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$")
+CHANGE_BLOCKS = frozenset({"diff", "patch", "suggestion"})
+"""Fenced blocks that propose a change: a unified diff, or GitHub's suggestion block (the new lines only)."""
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
+_DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
+_COMMENT_ONLY = re.compile(r"^\s*(?:<!--.*?-->\s*)+$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -32,123 +47,151 @@ class Block:
     is_item: bool
 
 
+def review_lines(text: str) -> list[str]:
+    """The review's lines as Markdown counts them (``\\r\\n``, ``\\r`` and ``\\n`` end a line)."""
+    lines = _LINE_BREAK.split(text)
+    return lines[:-1] if lines and not lines[-1] else lines
+
+
+@functools.cache
+def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
 def split_blocks(text: str) -> tuple[Block, ...]:
     """Split review text into blocks, in order, with 1-based inclusive line spans.
 
     A headed section runs to the next heading (its paragraphs and code are one
     claim) unless it holds a list, whose items are claims of their own. Code
-    (fenced or indented) after a blank line belongs to the item, section or
-    lead-in paragraph ("... like this:") before it. Each data row of a
-    Markdown table is a claim.
+    (fenced or indented) belongs to the item, section or lead-in paragraph
+    ("... like this:") before it. Each data row of a Markdown table is a claim.
     """
-    lines = text.splitlines()
+    lines = review_lines(text)
     splitter = _Splitter(lines)
-    for number, raw in enumerate(lines, start=1):
-        splitter.read(number, raw.rstrip())
-    return splitter.finish()
+    for token, inner in _top_level(_parser().parse("\n".join(lines))):
+        splitter.read(token, inner)
+    return splitter.builder.finish()
+
+
+def _top_level(tokens: list[Token]) -> Iterator[tuple[Token, list[Token]]]:
+    """Each top-level block token with the tokens nested inside it."""
+    i = 0
+    while i < len(tokens):
+        token, j = tokens[i], i + 1
+        depth: int = token.nesting
+        while depth > 0 and j < len(tokens):
+            depth += tokens[j].nesting
+            j += 1
+        yield token, tokens[i + 1 : j]
+        i = j
 
 
 class _Splitter:
-    """What :func:`split_blocks` knows between lines: whether it is inside code (fenced or
-    indented), the indent of the open list, and whether a blank line came just before."""
+    """What :func:`split_blocks` knows between top-level blocks: whether the last one was a
+    list (code after it is the last item's) and how deep it is inside ``<details>``."""
 
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
         self.builder = _Builder()
-        self.in_fence = False
-        self.in_indented = False
-        self.list_indent: int | None = None
-        self.after_blank = False
+        self.after_list = False
+        self.details = 0
 
-    def read(self, number: int, line: str) -> None:
-        """Take review line ``number`` (without trailing space) into its block."""
-        if self._continue_code(number, line):
+    def read(self, token: Token, inner: list[Token]) -> None:
+        if token.map is None:
             return
-        if not line.strip():
-            self.after_blank = True
-            return
-        if not self._open_code(number, line):
-            self._prose(number, line)
-        self.after_blank = False
-
-    def finish(self) -> tuple[Block, ...]:
-        if self.in_indented:
-            self.builder.add(len(self.lines), "```", keep_end=True)
-        return self.builder.finish()
-
-    def _continue_code(self, number: int, line: str) -> bool:
-        """Add a line of the open code, if any (closing indented code at the first line that is not);
-        True when the line was code."""
-        fence = _FENCE.match(line)
-        if self.in_fence:
-            self.builder.add(number, line)
-            if fence and line.count(fence.group(1)) % 2 == 1:
-                self.in_fence = False
-            return True
-        if self.in_indented and (not line.strip() or line.startswith("    ")):
-            if line.strip():
-                self.builder.add(number, line[4:])
-            self.after_blank = not line.strip()
-            return True
-        if self.in_indented:
-            self.builder.add(number - 1, "```", keep_end=True)
-            self.in_indented = False
-        return False
-
-    def _open_code(self, number: int, line: str) -> bool:
-        """Open a code fence, or indented code after a blank line where the block takes code;
-        True when the (non-blank) line did."""
-        fence = _FENCE.match(line)
-        if fence and line.count(fence.group(1)) % 2 == 1:
-            self.in_fence = True
-            if self.after_blank and not self.builder.takes_code(self.list_indent):
-                self.builder.start(number, "", is_item=False)
-                self.list_indent = None
-            self.builder.add(number, line)
-            return True
-        if self.after_blank and line.startswith("    ") and self.list_indent is None and self.builder.takes_code(None):
-            self.in_indented = True
-            self.builder.add(number, "```")
-            self.builder.add(number, line[4:])
-            return True
-        return False
-
-    def _prose(self, number: int, line: str) -> None:
-        """A non-blank line outside code: a heading, a table row, a list item, or more of a block."""
-        builder = self.builder
-        heading = _HEADING.match(line) or _BOLD_LINE.match(line)
-        item = _ITEM.match(line)
-        if heading:
-            builder.start(number, _clean_title(heading.group("title")), is_item=False, heading=line.strip())
-            self.list_indent = None
-        elif _TABLE_ROW.match(line):
-            following = self.lines[number] if number < len(self.lines) else ""
-            if not _TABLE_RULE.match(line) and not _TABLE_RULE.match(following):
-                builder.start(number, "", is_item=True)
-                builder.add(number, line)
-                builder.start(number + 1, "", is_item=False)
-            self.list_indent = None
-        elif item and (self.list_indent is None or len(item.group("indent")) <= self.list_indent):
-            self.list_indent = len(item.group("indent"))
-            builder.start(number, "", is_item=True)
-            builder.add(number, item.group("rest"))
-        elif item:
-            builder.add(number, line)  # a sub-item belongs to its parent item
-        elif self.list_indent is not None and (not self.after_blank or _indented(line, self.list_indent)):
-            builder.add(number, line)  # continuation of the current item
-        elif builder.is_section and self.list_indent is None:
-            builder.add(number, line)  # a headed section runs to the next heading
-        elif self.after_blank or builder.empty or not builder.is_paragraph:
-            builder.start(number, "", is_item=False)
-            builder.add(number, line)
-            self.list_indent = None
+        first, last = token.map[0] + 1, token.map[1]
+        if self.details or token.type == "html_block" and _DETAILS_OPEN.search(token.content):
+            self._details(token, first, last)
+        elif token.type == "heading_open":
+            self._heading(first, last)
+        elif token.type in ("bullet_list_open", "ordered_list_open"):
+            self._list(inner)
+        elif token.type == "table_open":
+            self._table(inner)
+        elif token.type in ("fence", "code_block"):
+            self._code(token.type, first, last)
+        elif token.type == "hr" or token.type == "html_block" and _COMMENT_ONLY.match(token.content):
+            self.builder.close()
         else:
-            builder.add(number, line)
+            self._paragraph(first, last)
+        if token.type not in ("bullet_list_open", "ordered_list_open"):
+            self.after_list = False
 
+    def _details(self, token: Token, first: int, last: int) -> None:
+        """A collapsed block and all inside it belong to the current claim (or start one), except
+        fenced code other than a proposed change: that is a bot's tool output or the script it ran."""
+        if token.type == "html_block":
+            opened = len(_DETAILS_OPEN.findall(token.content)) - len(_DETAILS_CLOSE.findall(token.content))
+            self.details = max(self.details + opened, 0)
+        if token.type == "fence" and token.info.strip().lower() not in CHANGE_BLOCKS:
+            return
+        if self.builder.empty:
+            self.builder.start(first, "", is_item=False)
+        self._add(first, last)
 
-def _indented(line: str, list_indent: int | None) -> bool:
-    indent = len(line) - len(line.lstrip())
-    return list_indent is not None and indent > list_indent
+    def _heading(self, first: int, last: int) -> None:
+        line = self.lines[first - 1]
+        title = _clean_title(_HEADING_MARKS.sub("", line))
+        self.builder.start(first, title, is_item=False, heading=line.strip(), heading_end=last)
+
+    def _list(self, inner: list[Token]) -> None:
+        for token in inner:
+            if token.type == "list_item_open" and token.level == 1 and token.map:
+                first, last = token.map[0] + 1, self._last_text(token.map[0] + 1, token.map[1])
+                self.builder.start(first, "", is_item=True)
+                self.builder.add(first, _MARKER.sub("", self.lines[first - 1], count=1))
+                self._add(first + 1, last)
+        self.after_list = True
+
+    def _table(self, inner: list[Token]) -> None:
+        in_body = False
+        for token in inner:
+            in_body = in_body or token.type == "tbody_open"
+            if in_body and token.type == "tr_open" and token.map:  # each data row; the header is none
+                number = token.map[0] + 1
+                self.builder.start(number, "", is_item=True)
+                self.builder.add(number, self.lines[number - 1])
+        self.builder.close()
+
+    def _code(self, kind: str, first: int, last: int) -> None:
+        builder = self.builder
+        if not builder.takes_code(self.after_list):
+            builder.start(first, "", is_item=False)
+        if kind == "fence":
+            self._add(first, last)
+            return
+        # indented code: fenced here, so that citations read it as code
+        builder.add(first, "```")
+        for number in range(first, last + 1):
+            builder.add(number, self.lines[number - 1][4:])
+        builder.add(last, "```", keep_end=True)
+
+    def _paragraph(self, first: int, last: int) -> None:
+        builder = self.builder
+        bold = _BOLD_LINE.match(self.lines[first - 1])
+        if bold:
+            builder.start(first, _clean_title(bold.group("title")), is_item=False, heading=self.lines[first - 1].strip())
+            first += 1
+        elif not builder.is_section or self.after_list:
+            builder.start(first, "", is_item=False)
+        for number in range(first, last + 1):
+            if _BULLET.match(self.lines[number - 1]):  # "•" is no Markdown list marker, but reviews use it
+                builder.start(number, "", is_item=True)
+                builder.add(number, _MARKER.sub("", self.lines[number - 1], count=1))
+            else:
+                builder.add(number, self.lines[number - 1])
+
+    def _add(self, first: int, last: int) -> None:
+        for number in range(first, last + 1):
+            self.builder.add(number, self.lines[number - 1])
+
+    def _last_text(self, first: int, last: int) -> int:
+        """The last non-blank line of ``first..last``."""
+        while last > first and not self.lines[last - 1].strip():
+            last -= 1
+        return last
 
 
 def _clean_title(title: str) -> str:
@@ -157,15 +200,23 @@ def _clean_title(title: str) -> str:
 
 
 class _Builder:
-    """Accumulates lines into blocks."""
+    """Accumulates lines into blocks. Blank lines inside a block are kept, so that the review
+    line of everything in a block's text can be counted from its first line."""
 
     def __init__(self) -> None:
         self.blocks: list[Block] = []
+        self._reset()
+
+    def _reset(self) -> None:
         self._title = ""
         self._heading = ""
         self._lines: list[str] = []
         self._start = 0
         self._end = 0
+        self._body = 0
+        """Review line of ``_lines[0]``."""
+        self._last = 0
+        """Review line of ``_lines[-1]``."""
         self._is_item = False
 
     @property
@@ -173,41 +224,49 @@ class _Builder:
         return not self._lines and not self._heading
 
     @property
-    def is_paragraph(self) -> bool:
-        return not self._is_item and not self._heading
-
-    @property
     def is_section(self) -> bool:
         return bool(self._heading)
 
-    def takes_code(self, list_indent: int | None) -> bool:
-        """Whether code after a blank line belongs to the current block."""
-        if self._heading or (self._is_item and list_indent is not None):
+    def takes_code(self, after_list: bool) -> bool:
+        """Whether code after the current block belongs to it."""
+        if self._heading or (self._is_item and after_list):
             return True
         return bool(self._lines) and self._lines[-1].rstrip().rstrip("*_").endswith(":")
 
-    def start(self, number: int, title: str, *, is_item: bool, heading: str = "") -> None:
+    def start(self, number: int, title: str, *, is_item: bool, heading: str = "", heading_end: int = 0) -> None:
+        """Begin a block; a heading (``heading_end`` its last line, for a setext heading) starts it."""
         self._flush()
-        self._title, self._start, self._end = title, number, number
-        self._is_item, self._heading = is_item, heading
+        self._title, self._is_item, self._heading = title, is_item, heading
+        if heading:
+            self._start, self._end = number, max(number, heading_end)
+
+    def close(self) -> None:
+        """End the current block; what follows starts a new one."""
+        self._flush()
 
     def add(self, number: int, line: str, *, keep_end: bool = False) -> None:
-        if not self._start:
-            self._start = number
+        """Add review line ``number`` (several texts may share a number, as a fence opened around code)."""
+        if not self._lines:
+            if not line.strip():
+                return  # a block starts at its first non-blank line
+            self._body = number
+            self._start = self._start or number
+        else:
+            self._lines.extend([""] * (number - self._last - 1))
         self._lines.append(line)
+        self._last = max(self._last, number)
         if not keep_end:
-            self._end = number
+            self._end = max(self._end, number)
 
     def _flush(self) -> None:
         if self._lines:
-            title, body = self._title, "\n".join(self._lines)
+            title, body = self._title, "\n".join(self._lines).rstrip()
             if not title:
                 title, body = _split_title(body)
             if self._heading:
-                body = self._heading.lstrip("#").strip() + "\n" + body
+                body = self._heading.lstrip("#").strip() + "\n" * (self._body - self._start) + body
             self.blocks.append(Block(title, body.strip(), self._start, self._end, self._is_item))
-        self._title, self._heading, self._lines, self._start, self._end = "", "", [], 0, 0
-        self._is_item = False
+        self._reset()
 
     def finish(self) -> tuple[Block, ...]:
         self._flush()

@@ -11,6 +11,7 @@ import enum
 import re
 from dataclasses import dataclass
 
+from crosscheck.review.blocks import CHANGE_BLOCKS
 from crosscheck.review.model import Citation, CitationKind, CitationRole
 
 MAX_LINE = 10_000_000
@@ -204,7 +205,7 @@ def _code_spans(sentence: str, cited: list[tuple[int, int]]) -> tuple[list[_Span
     for match in _FENCED.finditer(sentence):
         covered.append((match.start(), match.end()))
         body = match.group(3).strip("\n")
-        if match.group(2).lower() in _CHANGE_BLOCKS:
+        if match.group(2).lower() in CHANGE_BLOCKS:
             spans.extend(_change_spans(match.start(), match.end(), _outdent(body, sentence, match.start()),
                                        match.group(2).lower()))
         elif looks_like_code(body):
@@ -239,8 +240,6 @@ def _path_line_refs(sentence: str) -> list[_LineRef]:
     return refs
 
 
-_CHANGE_BLOCKS = frozenset({"diff", "patch", "suggestion"})
-"""Fenced blocks that propose a change: a unified diff, or GitHub's suggestion block (the new lines only)."""
 _DIFF_HEADER = re.compile(r"^(?:@@|\+\+\+ |--- |diff --git |index [0-9a-f])")
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from conftest import growth
 from crosscheck.review.blocks import split_blocks
-from tests.conftest import growth
 
 
 def test_numbered_items_with_unindented_continuation():

@@ -182,3 +182,11 @@ def test_a_suggestion_block_is_the_proposed_code_only():
     review = "Pass the arguments as a list:\n\n```suggestion\n    subprocess.run(['ls', path])\n```\n"
     assert [(c.role, c.code) for c in extract(review, 1)] == [
         (CitationRole.SUGGESTION, "subprocess.run(['ls', path])")]
+
+
+def test_a_linters_line_relayed_by_a_bot_is_a_line_citation():
+    # CodeRabbit relays Ruff's findings as "START-END: message (RULE)" lines in a collapsed block
+    text = "Shell use.\n\n12-14: `subprocess` call with `shell=True` identified, security issue (S602)\n"
+    cited = [(c.line, c.end_line, c.code) for c in extract(text, 1) if c.line is not None]
+    assert cited == [(12, 14, "subprocess")]
+    assert extract("The range 12-14: not a citation in prose.", 1) == ()

@@ -81,3 +81,16 @@ def test_empty_tiers_and_mentions_of_severity_state_no_defects(text, expected):
 
 def test_the_markup_patterns_stay_linear_on_long_runs():
     assert growth(find_verdicts, lambda n: "severity" + " " * n + "x\n## " + "critical " * (n // 9), 50_000) < 12
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a local remark about one function, then a closing verdict that it does not change
+    ("`load_config` looks fine; I found no security issues there.\n\n1. `run()` passes input to a shell.\n\n"
+     "In conclusion, the code contains a command injection vulnerability.", StatedVerdict.DEFECTS),
+    ("`run()` is vulnerable to command injection.\n\nOverall: no security issues were found in the rest "
+     "of the module.", StatedVerdict.NO_DEFECTS),
+    # a heading that states the verdict is not a section of findings
+    ("## Verdict: No security issues detected\n\nThe queries are parameterised.", StatedVerdict.NO_DEFECTS),
+])
+def test_a_concluding_sentence_outranks_local_remarks(text, expected):
+    assert stated_verdict(find_verdicts(text)) is expected

@@ -21,8 +21,10 @@ _RANGE = rf"{_NUM}(?:\s*(?:-|\u2013|\u2014|to|through)\s*{_NUM})?"
 _LINE_REF = re.compile(
     rf"\b(?:lines?|ln\.?)\s*[:#]?\s*{_RANGE}((?:\s*(?:,|and|&|or|,\s*and)\s*\d{{1,12}}(?:\s*(?:-|\u2013|\u2014|to)\s*\d{{1,12}})?)*)"
     rf"|\bL{_NUM}(?:\s*-\s*L?{_NUM})?\b"
-    rf"|\bl\.\s?{_NUM}\b",  # "(l. 10)"
-    re.IGNORECASE,
+    rf"|\bl\.\s?{_NUM}\b"  # "(l. 10)"
+    # a linter's line as review bots relay it: "95-95: `subprocess` call with `shell=True` ... (S602)"
+    rf"|^[ \t]*{_NUM}-{_NUM}:(?=[ \t])",
+    re.IGNORECASE | re.MULTILINE,
 )
 _PY_PATH = r"(?:[\w.-]+/)*[\w-]+\.(?:py|pyw|pyi)"
 _PATH_LINE = re.compile(
@@ -288,8 +290,10 @@ def _line_refs(sentence: str, covered: list[tuple[int, int]]) -> list[_LineRef]:
                 ranges.append(_range(more.group(1), more.group(2)))
         elif match.group(4) is not None:
             ranges.append(_range(match.group(4), match.group(5)))
-        else:
+        elif match.group(6) is not None:
             ranges.append(_range(match.group(6), None))
+        else:
+            ranges.append(_range(match.group(7), match.group(8)))
         refs.append(_LineRef(match.start(), match.end(), tuple(ranges)))
     return refs
 

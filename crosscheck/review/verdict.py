@@ -71,13 +71,19 @@ _DEFECT_MARKUP = [
     r"^[ \t]{0,3}#{1,6}[ \t]+\W{0,4}(?:critical|high)(?:[ \t]+severity)?[ \t]*[:\-\u2013\u2014][ \t]*\w",
     r"^[ \t]{0,3}(?:[-*][ \t]+|#{1,6}[ \t]+)?\**\[security\]\**[ \t]+\w",
     # a section of findings by tier that is not empty: "## 🔴 Critical Issues", "### Major issues"
-    rf"^[ \t]{{0,3}}#{{1,6}}[ \t]+[^\n]{{0,20}}?\b(?:critical|major|high[ -]severity|security)[ \t]+"
+    rf"^[ \t]{{0,3}}#{{1,6}}[ \t]+(?:(?!no\b)[^\n]){{0,20}}?\b(?:critical|major|high[ -]severity|security)[ \t]+"
     rf"(?:issues|findings|vulnerabilities|defects)\b[^\n]{{0,80}}\n{_EMPTY_SECTION}",
 ]
 """Markup that states a defect without a verdict sentence: a review made only of findings under such
 badges, labels and headings says the code has defects, as a person reading it would take it."""
 _NO_RE = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in _NO_DEFECTS]
 _DEFECT_RE = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in (*_DEFECTS, *_DEFECT_MARKUP)]
+_CONCLUDING = re.compile(
+    r"^\W*(?:in\s+(?:conclusion|summary|short|sum)|overall|to\s+(?:summari[sz]e|conclude|sum\s+up)|all\s+in\s+all"
+    r"|conclusion|summary|(?:final\s+)?verdict|bottom\s+line)\b",
+    re.IGNORECASE,
+)
+"""The opening of a sentence that concludes the whole review."""
 _NEGATED_LEAD = re.compile(r"\b(?:no|not|none|without)\b[^.!?\n]{0,40}$", re.IGNORECASE)
 
 
@@ -97,10 +103,14 @@ def find_verdicts(text: str) -> tuple[VerdictEvidence, ...]:
 def stated_verdict(evidence: tuple[VerdictEvidence, ...]) -> StatedVerdict:
     """The verdict a reader takes away.
 
-    The stock "no defects" phrase wins when both kinds appear: a review that says
-    "no defects" and then lists defects stated no defects, and contradicts
-    itself; reconciliation reports that.
+    A concluding sentence ("In conclusion, ...", "Overall: ...") outranks every other: "no weakness
+    there" said of one function is a local remark. Without one, the stock "no defects" phrase wins when
+    both kinds appear: a review that says "no defects" and then lists defects stated no defects, and
+    contradicts itself; reconciliation reports that.
     """
+    closing = [e for e in evidence if _CONCLUDING.match(e.text)]
+    if closing:
+        return closing[-1].stated
     kinds = {e.stated for e in evidence}
     if StatedVerdict.NO_DEFECTS in kinds:
         return StatedVerdict.NO_DEFECTS

@@ -63,9 +63,22 @@ def read_review(text: str, lexicon: Lexicon | None = None) -> Review:
             cwe=cwe,
             citations=citations,
         ))
+    verdict = stated_verdict(evidence)
+    if verdict is StatedVerdict.UNCLEAR:
+        # no verdict sentence: a review that asserts a defect (a bot's comment, a scanner's issue) states
+        # that the code has one, as a person reading it takes it; speculation ("if ..., it might ...") does not
+        defect = next((c for c in claims if c.kind is ClaimKind.DEFECT and c.hedge is not Hedge.SPECULATIVE), None)
+        if defect is not None:
+            verdict = StatedVerdict.DEFECTS
+            evidence = (VerdictEvidence(verdict, defect.start_line, _first_line(defect)),)
     return Review(
-        verdict=stated_verdict(evidence),
+        verdict=verdict,
         evidence=evidence,
         claims=tuple(claims),
         line_count=len(review_lines(text)),
     )
+
+
+def _first_line(claim: Claim) -> str:
+    """The claim's title, or its first line, as the sentence that states a verdict by itself."""
+    return (claim.title or claim.text.split("\n", 1)[0]).replace("`", "").replace("**", "").strip()[:300]

@@ -68,6 +68,10 @@ _DEFECT_MARKUP = [
     # labels and headings of finding lists: "[critical]", "### CRITICAL: SQL injection (Lines 10-24)",
     # "[Security] Command injection in ..."
     r"\[(?:critical|high)\]",
+    # Gemini Code Assist's priority image, "![high](https://.../high-priority.svg)"
+    r"!\[(?:critical|high|medium)\]\(",
+    # Sourcery's comment labels, "**issue (security):**", "**security (python.lang.security.audit.x):**"
+    r"^\W{0,4}(?:issue\s*\(security\)|security\s*\([\w.:-]{1,200}\))[*_\s]{0,4}:",
     r"^[ \t]{0,3}#{1,6}[ \t]+\W{0,4}(?:critical|high)(?:[ \t]+severity)?[ \t]*[:\-\u2013\u2014][ \t]*\w",
     r"^[ \t]{0,3}(?:[-*][ \t]+|#{1,6}[ \t]+)?\**\[security\]\**[ \t]+\w",
     # a section of findings by tier that is not empty: "## 🔴 Critical Issues", "### Major issues"

@@ -34,6 +34,7 @@ FUZZY_MIN_SCORE = 90.0
 FUZZY_MIN_LENGTH = 10
 FUZZY_MAX_LINES = 8
 
+_PYTHON_SUFFIXES = (".py", ".pyw", ".pyi")
 _IDENTIFIER = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?$")
 _SPACE = re.compile(r"\s+")
 _NONSPACE = re.compile(r"\S+")
@@ -196,8 +197,11 @@ class _Grounder:
             longest = max((len(f.source.path) for f in inner), default=0)
             matching = [f for f in inner if len(f.source.path) == longest]
         # A single file given by the user may have been saved under another name
-        # than the one the review uses; only a directory can prove a name wrong.
-        return matching or (files if not self.target.is_dir else [])
+        # than the one the review uses; only a directory can prove a name wrong,
+        # or the name itself: a file that is no Python file (`runs.go:74`) is not the one checked.
+        if matching or self.target.is_dir or not name.endswith(_PYTHON_SUFFIXES):
+            return matching
+        return files
 
     def _ground_file(self, citation: Citation) -> Grounding:
         name = citation.code or ""

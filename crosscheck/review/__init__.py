@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from crosscheck.cwe import Lexicon
-from crosscheck.review.blocks import review_lines, split_blocks
+from crosscheck.review.blocks import is_location, review_lines, split_blocks
 from crosscheck.review.citations import extract
-from crosscheck.review.classify import hedge_of, introduces_advice_list, is_lead_in, kind_of
+from crosscheck.review.classify import field_kind, hedge_of, introduces_advice_list, is_lead_in, kind_of
 from crosscheck.review.model import (
     Citation,
     CitationKind,
@@ -49,9 +51,12 @@ def read_review(text: str, lexicon: Lexicon | None = None) -> Review:
         if is_verdict_only(block.text):
             continue
         citations = extract(block.text, block.start_line)
+        if field_kind(block.title) is ClaimKind.ADVICE:
+            citations = _proposed(citations)
         cwe = lexicon.match(block.text)
         kind = ClaimKind.CONTEXT if is_lead_in(block.text) else kind_of(
-            block.text, block.title, lexicon.match, citations, advice_list=advice_list and block.is_item)
+            block.text, block.title, lexicon.match, citations, advice_list=advice_list and block.is_item,
+            pointed=is_location(block.text.split("\n", 1)[0]))
         claims.append(Claim(
             id=f"C{len(claims) + 1}",
             title=block.title,
@@ -82,3 +87,14 @@ def read_review(text: str, lexicon: Lexicon | None = None) -> Review:
 def _first_line(claim: Claim) -> str:
     """The claim's title, or its first line, as the sentence that states a verdict by itself."""
     return (claim.title or claim.text.split("\n", 1)[0]).replace("`", "").replace("**", "").strip()[:300]
+
+
+def _proposed(citations: tuple[Citation, ...]) -> tuple[Citation, ...]:
+    """The citations of a field that says what to do ("**Fix:** use `os.path.basename()`"): the code it
+    names without a line is the proposed fix, a suggestion; code it cites at a line is still there."""
+    return tuple(
+        replace(c, role=CitationRole.SUGGESTION)
+        if c.role is CitationRole.ANCHOR and c.line is None and c.kind in (CitationKind.CODE, CitationKind.IDENTIFIER)
+        else c
+        for c in citations
+    )

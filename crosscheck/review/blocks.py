@@ -30,6 +30,43 @@ _RUN_IN = re.compile(r"^(?:\*\*|__)(?P<title>[^*_\n]{1,120}?)(?:\*\*|__)[ \t]*:?
 _COLON_TITLE = re.compile(r"^(?P<title>[^.!?\n`]{2,100}):[ \t]*$")
 CHANGE_BLOCKS = frozenset({"diff", "patch", "suggestion"})
 """Fenced blocks that propose a change: a unified diff, or GitHub's suggestion block (the new lines only)."""
+ADVICE_FIELDS = ("fix", "fixes", "fixed", "mitigation", "mitigations", "recommendation", "recommendations",
+                 "recommended fix", "recommended action", "remediation", "solution", "solutions", "suggested fix",
+                 "proposed fix", "proposed fixes", "proposed solution", "proposed solutions", "suggestion",
+                 "how to fix", "done when", "acceptance criteria")
+"""Labels of a finding's fields that say what to do: each such field is an advice claim of its own."""
+REPORT_FIELDS = ("verification", "testing", "test plan", "tests", "changes", "work log", "resources")
+"""Labels of fields that report what was done or where to read more: context, not claims about the code."""
+_FIELD = re.compile(
+    r"^[ \t]*[^\w\s*_`\[(<|>#-]{0,3}[ \t]*(?:\*\*|__)?(?P<label>"
+    + "|".join(sorted((f.replace(" ", r"\s+") for f in ADVICE_FIELDS + REPORT_FIELDS), key=len, reverse=True))
+    + r")(?:\*\*|__)?[ \t]*(?::|\uff1a)(?:\*\*|__)?(?:[ \t]|$)",
+    re.IGNORECASE,
+)
+"""A line that opens such a field: "**Fix:** ...", "🔧 Fix: ...", "Recommendation:"."""
+_LOCATION = re.compile(
+    r"^[ \t]*[^\w\s`]{0,3}[ \t]*(?:\*\*|__)?(?:files?|locations?|path|where|lines?|affected\s+files?)(?:\*\*|__)?[ \t]*:"
+    r"(?:\*\*|__)?[ \t]*(?P<rest>.*)$|^[ \t]*(?P<bare>`[^`\n]+`|\S+\.(?:py|pyw|pyi)\S*)[ \t]*$",
+    re.IGNORECASE,
+)
+_LOCATION_REST = re.compile(
+    r"^(?:[`\s,]|and\b|\((?:lines?|l\.)\s*\d+(?:\s*[-\u2013]\s*\d+)?\)|lines?\s+\d+(?:\s*[-\u2013]\s*\d+)?"
+    r"|\d+(?:\s*[-\u2013]\s*\d+)?|[\w./-]+\.\w{1,5}(?:[:#]L?\d+(?:[-\u2013]L?\d+)?(?:,\s?\d+(?:[-\u2013]\d+)?)*)?)*+$",
+    re.IGNORECASE,
+)
+_LABEL = re.compile(r"(?::[ \t]*(?:\*\*|__)|(?:\*\*|__)[ \t]*:)[ \t]*$")
+"""The end of a bold label line: "**Impact:**", "**Impact**:"."""
+_PART = re.compile(
+    r"^[ \t]*[^\w\s]{0,3}[ \t]*(?:\*\*|__)?(?:impact|attack\s+(?:scenario|vector|path)|description|details|evidence"
+    r"|examples?|exploit(?:ation)?|proof\s+of\s+concept|poc|steps\s+to\s+reproduce|reproduction|risks?|affected\s+\w+"
+    r"|root\s+cause|why\s+it\s+matters|technical\s+details|problem(?:\s+statement)?|vulnerable\s+code)\b",
+    re.IGNORECASE,
+)
+"""Labels of the parts of one finding: what follows them belongs to that finding."""
+_FRONT_MATTER = re.compile(r"^(?:[\w-]+:(?:\s|$)|[ \t]+\S|-[ \t])")
+"""A line of YAML front matter: ``key: value``, an indented or list line under a key."""
+LOCATION_MAX = 300
+"""Longest line that may be a location of its own."""
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
@@ -68,11 +105,36 @@ def split_blocks(text: str) -> tuple[Block, ...]:
     (fenced or indented) belongs to the item, section or lead-in paragraph
     ("... like this:") before it. Each data row of a Markdown table is a claim.
     """
-    lines = review_lines(text)
+    lines = _without_front_matter(review_lines(text))
     splitter = _Splitter(lines)
     for token, inner in _top_level(_parser().parse("\n".join(lines))):
         splitter.read(token, inner)
     return splitter.builder.finish()
+
+
+def _without_front_matter(lines: list[str]) -> list[str]:
+    """The lines with a leading YAML front matter block (``---`` ... ``---``, as review tools write their
+    metadata: status, priority, tags) blanked out: it is metadata, not what the review says."""
+    if not lines or lines[0].strip() != "---":
+        return lines
+    for end in range(1, min(len(lines), 60)):
+        if lines[end].strip() in ("---", "..."):
+            return [""] * (end + 1) + lines[end + 1 :] if end > 1 else lines
+        if not _FRONT_MATTER.match(lines[end]):
+            return lines
+    return lines
+
+
+def is_location(text: str) -> bool:
+    """True for a block that only says where: "**File:** `x.py` (line 113)", "`daemon.py:56`"."""
+    lines = text.split("\n")
+    for line in lines:
+        if len(line) > LOCATION_MAX:
+            return False
+        match = _LOCATION.match(line)
+        if not match or (match.group("rest") is not None and not _LOCATION_REST.match(match.group("rest"))):
+            return False
+    return True
 
 
 def _top_level(tokens: list[Token]) -> Iterator[tuple[Token, list[Token]]]:
@@ -137,6 +199,12 @@ class _Splitter:
         self.builder.start(first, title, is_item=False, heading=line.strip(), heading_end=last)
 
     def _list(self, inner: list[Token]) -> None:
+        if self.builder.is_section and not self.after_list and self.builder.ends_with_label():
+            # "**Attack Scenario:**" then steps, "**Impact:**" then bullets: a field of the finding, not findings
+            if inner and inner[0].map:
+                self._add(inner[0].map[0] + 1, self._last_text(inner[0].map[0] + 1, inner[-1].map[1] if inner[-1].map
+                                                                else inner[0].map[1]))
+            return
         for token in inner:
             if token.type == "list_item_open" and token.level == 1 and token.map:
                 first, last = token.map[0] + 1, self._last_text(token.map[0] + 1, token.map[1])
@@ -171,17 +239,25 @@ class _Splitter:
     def _paragraph(self, first: int, last: int) -> None:
         builder = self.builder
         bold = _BOLD_LINE.match(self.lines[first - 1])
-        if bold:
+        if bold and builder.is_section and not self.after_list and _LABEL.search(self.lines[first - 1]) \
+                and _PART.match(self.lines[first - 1]):
+            pass  # "**Description:**" inside a finding's section is a field of that finding
+        elif bold:
             builder.start(first, _clean_title(bold.group("title")), is_item=False, heading=self.lines[first - 1].strip())
             first += 1
-        elif not builder.is_section or self.after_list:
+        elif (not builder.is_section or self.after_list) and not _FIELD.match(self.lines[first - 1]):
             builder.start(first, "", is_item=False)
         for number in range(first, last + 1):
-            if _BULLET.match(self.lines[number - 1]):  # "•" is no Markdown list marker, but reviews use it
+            line = self.lines[number - 1]
+            field = _FIELD.match(line)
+            if _BULLET.match(line):  # "•" is no Markdown list marker, but reviews use it
                 builder.start(number, "", is_item=True)
-                builder.add(number, _MARKER.sub("", self.lines[number - 1], count=1))
+                builder.add(number, _MARKER.sub("", line, count=1))
+            elif field:  # "**Fix:** ...", "🔧 Fix: ...": a field that says what to do is a claim of its own
+                builder.start(number, " ".join(field.group("label").split()).capitalize(), is_item=False)
+                builder.add(number, line)
             else:
-                builder.add(number, self.lines[number - 1])
+                builder.add(number, line)
 
     def _add(self, first: int, last: int) -> None:
         for number in range(first, last + 1):
@@ -205,6 +281,8 @@ class _Builder:
 
     def __init__(self) -> None:
         self.blocks: list[Block] = []
+        self._location: Block | None = None
+        """A block that only says where, waiting for the block it heads."""
         self._reset()
 
     def _reset(self) -> None:
@@ -226,6 +304,12 @@ class _Builder:
     @property
     def is_section(self) -> bool:
         return bool(self._heading)
+
+    def ends_with_label(self) -> bool:
+        """Whether the block ends with the label of a part of a finding ("**Impact:**", "**Remediation:**"),
+        which the list after it fills in (a list after "**Findings:**" is findings, each a claim)."""
+        last = self._lines[-1] if self._lines else self._heading
+        return bool(_LABEL.search(last)) and bool(_PART.match(last) or _FIELD.match(last))
 
     def takes_code(self, after_list: bool) -> bool:
         """Whether code after the current block belongs to it."""
@@ -265,11 +349,26 @@ class _Builder:
                 title, body = _split_title(body)
             if self._heading:
                 body = self._heading.lstrip("#").strip() + "\n" * (self._body - self._start) + body
-            self.blocks.append(Block(title, body.strip(), self._start, self._end, self._is_item))
+            self._append(Block(title, body.strip(), self._start, self._end, self._is_item))
         self._reset()
+
+    def _append(self, block: Block) -> None:
+        """Add a block; a location of its own ("**File:** `x.py` (line 113)") heads the block after it."""
+        pending = self._location
+        if pending is not None:
+            gap = "\n" * (block.start_line - pending.end_line)
+            block = Block(block.title, pending.text + gap + block.text, pending.start_line, block.end_line,
+                          block.is_item)
+            self._location = None
+        if not block.is_item and is_location(block.text):
+            self._location = block
+        else:
+            self.blocks.append(block)
 
     def finish(self) -> tuple[Block, ...]:
         self._flush()
+        if self._location is not None:
+            self.blocks.append(self._location)
         return tuple(self.blocks)
 
 

@@ -27,11 +27,16 @@ _LINE_REF = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _PY_PATH = r"(?:[\w.-]+/)*[\w-]+\.(?:py|pyw|pyi)"
+_SOURCE_PATH = (r"(?:[\w.-]+/)*[\w-]+\.(?:py|pyw|pyi|go|rs|js|jsx|ts|tsx|mjs|java|kt|rb|php|cs|c|h|cc|cpp|hpp|swift"
+                r"|scala|sh|sql|ya?ml|toml|json|cfg|ini|html|tf)")
+"""A file a review may cite by line: Python, and the other files a pull request holds beside it."""
 _PATH_LINE = re.compile(
     # a code host's permalink (GitHub .../blob/REV/PATH#L10-L14, GitLab .../-/blob/REV/PATH#L10-14)
-    rf"\bhttps?://[^\s/]+/(?:[^\s/]+/)+?(?:-/)?blob/[^\s/]+/({_PY_PATH})#L{_NUM}(?:-L?{_NUM})?"
-    # path/file.py:10, file.py:10-14, file.py:L10, file.py#L10-L14 (a ":col" after the line is left out)
-    rf"|(?<![\w/.-])({_PY_PATH})(?::L?|#L){_NUM}(?:(?:-|\u2013)L?{_NUM})?(?![\w-])"
+    rf"\bhttps?://[^\s/]+/(?:[^\s/]+/)+?(?:-/)?blob/[^\s/]+/+({_SOURCE_PATH})/?#L{_NUM}(?:-L?{_NUM})?"
+    # path/file.py:10, file.py:10-14, file.py:L10, file.py#L10-L14 (a ":col" after the line is left out),
+    # and more lines of the file after commas: file.py:44,189 or file.py:692, 720
+    rf"|(?<![\w/.-])({_SOURCE_PATH})(?::L?|#L){_NUM}(?:(?:-|\u2013)L?{_NUM})?"
+    rf"((?:,[ ]?{_NUM}(?:(?:-|\u2013){_NUM})?(?=[`)\],;\n]|\.(?:\s|$)|$))*)(?![\w-])"
 )
 """A line citation that names its file: the conventions of review bots, CLIs and code hosts."""
 _MORE_RANGE = re.compile(rf"{_RANGE}")
@@ -40,6 +45,8 @@ _INLINE = re.compile(r"(`{1,2})([^`\n]+?)\1")
 _FILE = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w-]+\.(?:py|pyw|pyi))\b")
 _DOTTED = re.compile(r"(?<![\w.`/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(\(\))?(?![\w`/-])")
 _CALL = re.compile(r"(?<![\w.`])([A-Za-z_]\w*)\(\)")
+_KWARG = re.compile(r"(?<![\w.`=])([a-z_]\w*=(?:True|False|None))(?![\w`])")
+"""A keyword argument written in plain prose: "shell=True makes command injection easier"."""
 _SNAKE = re.compile(r"(?<![\w.`-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w`-])")
 _EXCEPTION = re.compile(
     r"(?<![\w.`])([A-Z][A-Za-z0-9]*?(?:Error|Exception|Unavailable|NotFound|Failed|Failure|Fault"
@@ -76,7 +83,8 @@ _ROLE_CUES: tuple[_RoleCue, ...] = (
     _cue("negated (before)", _Side.BEFORE,
          r"(?:(?:\bnot|n't|\bnever|\bneither|\bnor)\s+(?:\w+\s+){0,2}?(?:use|uses|using|call|calls|calling|contain|contains|"
          r"include|includes|import|imports|invoke|invokes|rely\s+on|relies\s+on)\b[^.;:!?]{0,30}|\bno\s+(?:calls?\s+to\s+)?"
-         r"|(?:\bnot|\bnever)\s+(?:\w+\s+){1,3}?(?:with|using|via|through|by)\s+)$",
+         r"|(?:\bnot|\bnever)\s+(?:\w+\s+){1,3}?(?:with|using|via|through|by)\s+"
+         r"|\b(?:omits?|omitting|(?:is|are)\s+missing)\s+[^.;:!?\n]{0,60})$",
          CitationRole.NEGATED),
     _cue("negated (after)", _Side.AFTER,
          r"^[`)\s]*(?:[\w-]+\s+){0,2}?(?:is|are|was|were)\s+(?:never|not)\s+(?:\w+\s+)?"
@@ -112,8 +120,19 @@ _NOT_CODE = re.compile(
     r"|[A-Z]{1,3}\d{3,4}"                              # an analyzer's rule id: B602, S608, DUO116
     r"|[a-z]\w*\.[\w.-]*-[\w.-]*"                     # a dotted rule id with dashes: python.lang.security.audit.x-y
     r"|(?:Critical|CRITICAL|High|HIGH|Medium|MEDIUM|Low|LOW)"  # a severity word
+    r"|--?[A-Za-z][\w-]*(?:[ =]\S+)*"                 # a command-line option: --move-to /tmp/x
+    r"|(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+/\S*"  # an HTTP request line: GET /agents/{name}
+    r"|(?:[\w.-]+\.py|python3?|pip|uv|git|bash|sh|curl|wget|docker|pytest|bandit|semgrep|ruff|npm)[ \t]+-\S.*"
+    r"|(?:[\w.-]+\.py|python3?|uv|bash|sh|curl|wget)[ \t]+(?:run[ \t]+)?--?\w.*"
     r")$"
 )
+_PAYLOAD = re.compile(
+    r"\$\(|;[ \t]*(?:rm|cat|curl|wget|id|whoami|ls|touch|echo|nc|bash|sh|sleep|ping)\b|\|[ \t]*(?:sh|bash)\b"
+    r"|^(?:SELECT|INSERT|UPDATE|DELETE)\b[^;\n]{0,200};[ \t]*(?:SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|COPY)\b",
+    re.IGNORECASE,
+)
+"""What an attacker would send, quoted to show the attack: a shell substitution or a chained command, a
+stacked SQL statement. It is an example, not code the file holds."""
 """Backticked text that names something else than the code: reviews backtick these too, and none of them
 is quoted code that could be missing (a ``.py`` file name is read as a file citation instead)."""
 
@@ -178,7 +197,7 @@ def _mask_code(text: str) -> str:
 def looks_like_code(span: str) -> bool:
     """True for text that is code rather than prose put in backticks for emphasis."""
     stripped = span.strip()
-    if not stripped or _NOT_CODE.match(stripped):
+    if not stripped or _NOT_CODE.match(stripped) or _PAYLOAD.search(stripped):
         return False
     if _SINGLE_TOKEN.match(stripped):
         return True
@@ -219,7 +238,7 @@ def _code_spans(sentence: str, cited: list[tuple[int, int]]) -> tuple[list[_Span
         body = match.group(2).strip()
         if looks_like_code(body):
             spans.append(_Span(match.start(), match.end(), body, CitationKind.CODE, _role(sentence, match.start(), match.end())))
-    for pattern in (_DOTTED, _CALL, _EXCEPTION, _SNAKE):
+    for pattern in (_KWARG, _DOTTED, _CALL, _EXCEPTION, _SNAKE):
         for match in pattern.finditer(sentence):
             if any(a <= match.start() < b for a, b in covered):
                 continue
@@ -238,7 +257,9 @@ def _path_line_refs(sentence: str) -> list[_LineRef]:
     refs = []
     for match in _PATH_LINE.finditer(sentence):
         file, first, last = (match.group(1, 2, 3) if match.group(1) is not None else match.group(4, 5, 6))
-        refs.append(_LineRef(match.start(), match.end(), (_range(first, last),), file))
+        ranges = [_range(first, last)]
+        ranges += [_range(more.group(1), more.group(2)) for more in _MORE_RANGE.finditer(match.group(7) or "")]
+        refs.append(_LineRef(match.start(), match.end(), tuple(ranges), file))
     return refs
 
 

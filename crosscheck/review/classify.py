@@ -13,6 +13,7 @@ import enum
 import re
 from collections.abc import Callable
 
+from crosscheck.review.blocks import ADVICE_FIELDS, REPORT_FIELDS
 from crosscheck.review.model import Citation, CitationKind, CitationRole, ClaimKind, Hedge
 from crosscheck.review.verdict import is_verdict_sentence
 
@@ -41,6 +42,9 @@ _DEFECT = _rx(
     r"\b(?:uses?|using|relies\s+on|calls?)\s+(?:the\s+|a\s+)?(?:weak|broken|deprecated|insecure|outdated)\b",
     r"\battackers?\b(?:\s+\w+){0,4}?\s+(?:can|could|may|is\s+able\s+to|would\s+be\s+able\s+to)\b",
     r"\b(?:can|could)\s+(?:run|execute|read|write|inject|access|modify|delete|forge)\s+arbitrary\b",
+    r"\b(?:can|could|may)\s+(?:easily\s+|still\s+|trivially\s+)?be\s+bypassed\b|\b(?:is|are)\s+(?:easily\s+|trivially\s+)?bypassable\b",
+    r"\b(?:easier|easy|possible|trivial)\s+to\s+exploit\b",
+    r"\bis\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:security\s+)?(?:vulnerability|risk|flaw|hole)\b",
 )
 _ASSURANCE = _rx(  # negated statements: the code does not do something bad
     r"\b(?:is|are)\s+not\s+(?:possible|exploitable|reachable|feasible)\b",
@@ -130,7 +134,7 @@ def hedge_of(text: str) -> Hedge:
 
 
 def kind_of(text: str, title: str, cwe_of: Callable[[str], tuple[int, ...]],
-            citations: tuple[Citation, ...], *, advice_list: bool = False) -> ClaimKind:
+            citations: tuple[Citation, ...], *, advice_list: bool = False, pointed: bool = False) -> ClaimKind:
     """The kind of a claim from its sentences, the categories they name and its citations.
 
     ``cwe_of`` maps text to the CWE categories it names (the lexicon). A claim is
@@ -138,13 +142,20 @@ def kind_of(text: str, title: str, cwe_of: Callable[[str], tuple[int, ...]],
     or not) in a sentence that names a category, or states facts there under a
     title that names one. Items of a list the review introduces as
     considerations or best practices (``advice_list``) need the explicit
-    assertion. A title alone asserts nothing.
+    assertion. A title alone asserts nothing. A claim ``pointed`` at a place by a location of its own
+    ("**File:** `x.py` (line 106)" above it, as finding lists and scanners write) that names a category
+    states a defect there, even as a general rule ("pickle should not be used on untrusted input").
     """
+    field = field_kind(title)
+    if field is not None:
+        return field
     labels = [(_label(s), s) for s in sentences(_without_title(text, title))]
     located = any(
         c.role is CitationRole.ANCHOR and (c.line is not None or c.kind in (CitationKind.CODE, CitationKind.IDENTIFIER))
         for c in citations
     )
+    if pointed and not any(label is _Sentence.ASSURANCE for label, _ in labels) and any(cwe_of(s) for _, s in labels):
+        return ClaimKind.DEFECT
     defects = [s for label, s in labels if label is _Sentence.DEFECT]
     neutral = [s for label, s in labels if label is _Sentence.NEUTRAL]
     factual = [s for s in neutral if not _HEDGE.search(s)]
@@ -163,6 +174,20 @@ def kind_of(text: str, title: str, cwe_of: Callable[[str], tuple[int, ...]],
     if any(label in (_Sentence.ADVICE, _Sentence.DEFECT) for label, _ in labels):
         return ClaimKind.ADVICE
     return ClaimKind.CONTEXT
+
+
+_ADVICE_TITLE = re.compile(r"^\W*(?:" + "|".join(f.replace(" ", r"\s+") for f in ADVICE_FIELDS) + r")\b", re.IGNORECASE)
+_REPORT_TITLE = re.compile(r"^\W*(?:" + "|".join(f.replace(" ", r"\s+") for f in REPORT_FIELDS) + r")\b", re.IGNORECASE)
+
+
+def field_kind(title: str) -> ClaimKind | None:
+    """The kind a field or section label gives its claim: what to do ("Fix", "Recommendation",
+    "Proposed Solutions") is advice, what was done ("Verification", "Testing") is context."""
+    if _ADVICE_TITLE.match(title):
+        return ClaimKind.ADVICE
+    if _REPORT_TITLE.match(title):
+        return ClaimKind.CONTEXT
+    return None
 
 
 _ADVICE_LIST = re.compile(

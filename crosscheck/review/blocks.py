@@ -63,6 +63,7 @@ _PART = re.compile(
     re.IGNORECASE,
 )
 """Labels of the parts of one finding: what follows them belongs to that finding."""
+_SEVERITY_ONLY = re.compile(r"^\W*(?:critical|high|medium|low|major|minor)(?:\s+(?:severity|priority))?\W*$", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"^(?:[\w-]+:(?:\s|$)|[ \t]+\S|-[ \t])")
 """A line of YAML front matter: ``key: value``, an indented or list line under a key."""
 LOCATION_MAX = 300
@@ -281,6 +282,8 @@ class _Builder:
 
     def __init__(self) -> None:
         self.blocks: list[Block] = []
+        self._parent: tuple[int, str, str] | None = None
+        """A heading with nothing under it but the next heading: its line, text and title."""
         self._location: Block | None = None
         """A block that only says where, waiting for the block it heads."""
         self._reset()
@@ -318,7 +321,13 @@ class _Builder:
         return bool(self._lines) and self._lines[-1].rstrip().rstrip("*_").endswith(":")
 
     def start(self, number: int, title: str, *, is_item: bool, heading: str = "", heading_end: int = 0) -> None:
-        """Begin a block; a heading (``heading_end`` its last line, for a setext heading) starts it."""
+        """Begin a block; a heading (``heading_end`` its last line, for a setext heading) starts it. A heading
+        with nothing under it but another heading ("### SQL injection in search" over "**High Severity**" or
+        "## Problem Statement") names the finding of the section under it, and heads that section."""
+        if heading and self._heading and not self._lines:
+            self._parent = (self._start, self._heading.lstrip("#").strip(), self._title)
+        elif not heading:
+            self._parent = None
         self._flush()
         self._title, self._is_item, self._heading = title, is_item, heading
         if heading:
@@ -347,9 +356,15 @@ class _Builder:
             title, body = self._title, "\n".join(self._lines).rstrip()
             if not title:
                 title, body = _split_title(body)
+            start = self._start
             if self._heading:
                 body = self._heading.lstrip("#").strip() + "\n" * (self._body - self._start) + body
-            self._append(Block(title, body.strip(), self._start, self._end, self._is_item))
+                if self._parent is not None:
+                    start, parent, parent_title = self._parent
+                    body = parent + "\n" * (self._start - start) + body
+                    title = parent_title if _SEVERITY_ONLY.match(title) else title
+            self._parent = None
+            self._append(Block(title, body.strip(), start, self._end, self._is_item))
         self._reset()
 
     def _append(self, block: Block) -> None:

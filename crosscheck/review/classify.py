@@ -33,7 +33,7 @@ _DEFECT = _rx(
     r"\b(?:is|are|was|were|be|becomes?)\s+(?:\w+\s+)?(?:vulnerable|susceptible|exposed|exploitable)\s+(?:to|by)\b",
     r"\b(?:allows?|enables?|permits?|lets)\s+(?:an?\s+)?(?:remote\s+|local\s+)?(?:attackers?|malicious|unauthori[sz]ed|arbitrary)",
     r"\bwithout\s+(?:any\s+|proper\s+|adequate\s+|sufficient\s+|prior\s+)?(?:authori[sz]ation|authentication|validation"
-    r"|sanitation|sanitization|escaping|access\s+control|permission\s+checks?|(?:input\s+)?checks?)\b",
+    r"|sanitation|sanitization|escaping|quoting|access\s+control|permission\s+checks?|(?:input\s+)?checks?)\b",
     r"\b(?:insecure|unsafe|vulnerable|dangerous|unsanitized|unvalidated|unescaped|hard-?coded)\b",
     r"\b(?:vulnerability|security\s+(?:defect|flaw|bug|hole))\s+(?:in|at|on)\s+line",
     r"\b(?:leads?\s+to|results?\s+in|introduces?|causes?)\s+(?:an?\s+)?(?:[\w-]+\s+){0,3}?"
@@ -149,6 +149,8 @@ def kind_of(text: str, title: str, cwe_of: Callable[[str], tuple[int, ...]],
     field = field_kind(title)
     if field is not None:
         return field
+    if _DEFECT_FIELD.search(text) and cwe_of(text):
+        return ClaimKind.DEFECT
     labels = [(_label(s), s) for s in sentences(_without_title(text, title))]
     located = any(
         c.role is CitationRole.ANCHOR and (c.line is not None or c.kind in (CitationKind.CODE, CitationKind.IDENTIFIER))
@@ -178,6 +180,13 @@ def kind_of(text: str, title: str, cwe_of: Callable[[str], tuple[int, ...]],
 
 _ADVICE_TITLE = re.compile(r"^\W*(?:" + "|".join(f.replace(" ", r"\s+") for f in ADVICE_FIELDS) + r")\b", re.IGNORECASE)
 _REPORT_TITLE = re.compile(r"^\W*(?:" + "|".join(f.replace(" ", r"\s+") for f in REPORT_FIELDS) + r")\b", re.IGNORECASE)
+
+
+_DEFECT_FIELD = re.compile(
+    r"^[ \t]*[^\w\s]{0,3}[ \t]*(?:\*\*|__)?(?:vulnerability|issue|bug|problem|finding|weakness)(?:\*\*|__)?[ \t]*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+"""A field that names what is wrong: "💡 **Vulnerability:** ...", "**Issue:** ..."."""
 
 
 def field_kind(title: str) -> ClaimKind | None:

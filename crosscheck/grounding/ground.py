@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import hashlib
 import itertools
 import re
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ FUZZY_MIN_LENGTH = 10
 FUZZY_MAX_LINES = 8
 
 _PYTHON_SUFFIXES = (".py", ".pyw", ".pyi")
+DIFF_ANCHOR = "diff-"
+"""How a citation's file starts when a pull request's diff anchor names it by the sha256 of its path."""
 _IDENTIFIER = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?$")
 _SPACE = re.compile(r"\s+")
 _NONSPACE = re.compile(r"\S+")
@@ -191,6 +194,9 @@ class _Grounder:
         files = list(self.files.values())
         if name is None:
             return files
+        if name.startswith(DIFF_ANCHOR):  # GitHub names a file of a pull request by the sha256 of its path
+            digest = name[len(DIFF_ANCHOR):]
+            return [f for f in files if hashlib.sha256(f.source.path.encode("utf-8")).hexdigest() == digest]
         matching = [f for f in files if f.source.path == name or f.source.path.endswith("/" + name)]
         if not matching:  # a path from the repository's root (a permalink's) naming a file of a subfolder
             inner = [f for f in files if name.endswith("/" + f.source.path)]

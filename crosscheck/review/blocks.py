@@ -71,6 +71,8 @@ LOCATION_MAX = 300
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
+_PROSE_SUMMARY = re.compile(r"<summary\b(?![^\n]*</summary>)", re.IGNORECASE)
+"""A summary that goes on past its line: the collapsed block holds a finding, not a bot's tool output."""
 _COMMENT_ONLY = re.compile(r"^\s*(?:<!--.*?-->\s*)+$", re.DOTALL)
 
 
@@ -160,6 +162,8 @@ class _Splitter:
         self.builder = _Builder()
         self.after_list = False
         self.details = 0
+        self.finding = False
+        """Inside a collapsed block that is a finding of its own."""
 
     def read(self, token: Token, inner: list[Token]) -> None:
         if token.map is None:
@@ -186,9 +190,15 @@ class _Splitter:
         """A collapsed block and all inside it belong to the current claim (or start one), except
         fenced code other than a proposed change: that is a bot's tool output or the script it ran."""
         if token.type == "html_block":
+            if not self.details and _PROSE_SUMMARY.search(token.content):
+                # a finding written in the summary of its own collapsed block (Qodo's "focus areas"): a claim,
+                # and the code under it is the code it quotes
+                self.finding = True
+                self.builder.start(first, "", is_item=False)
             opened = len(_DETAILS_OPEN.findall(token.content)) - len(_DETAILS_CLOSE.findall(token.content))
             self.details = max(self.details + opened, 0)
-        if token.type == "fence" and token.info.strip().lower() not in CHANGE_BLOCKS:
+            self.finding = self.finding and self.details > 0
+        if token.type == "fence" and not self.finding and token.info.strip().lower() not in CHANGE_BLOCKS:
             return
         if self.builder.empty:
             self.builder.start(first, "", is_item=False)

@@ -33,6 +33,8 @@ _SOURCE_PATH = (r"(?:[\w.-]+/)*[\w-]+\.(?:py|pyw|pyi|go|rs|js|jsx|ts|tsx|mjs|jav
 _PATH_LINE = re.compile(
     # a code host's permalink (GitHub .../blob/REV/PATH#L10-L14, GitLab .../-/blob/REV/PATH#L10-14)
     rf"\bhttps?://[^\s/]+/(?:[^\s/]+/)+?(?:-/)?blob/[^\s/]+/+({_SOURCE_PATH})/?#L{_NUM}(?:-L?{_NUM})?"
+    # a pull request's diff anchor, .../pull/45/files#diff-<sha256 of the path>R5-R11 (the new side)
+    rf"|/files#(diff-[0-9a-f]{{64}})R{_NUM}(?:-R{_NUM})?"
     # path/file.py:10, file.py:10-14, file.py:L10, file.py#L10-L14 (a ":col" after the line is left out),
     # and more lines of the file after commas: file.py:44,189 or file.py:692, 720
     rf"|(?<![\w/.-])({_SOURCE_PATH})(?::L?|#L){_NUM}(?:(?:-|\u2013)L?{_NUM})?"
@@ -42,6 +44,7 @@ _PATH_LINE = re.compile(
 _MORE_RANGE = re.compile(rf"{_RANGE}")
 _FENCED = re.compile(r"(```|~~~)[ \t]*([\w+-]*)[ \t]*\n?(.*?)\1", re.DOTALL)
 _INLINE = re.compile(r"(`{1,2})([^`\n]+?)\1")
+_INLINE_BODY = re.compile(r"`[^`\n]*`")
 _FILE = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w-]+\.(?:py|pyw|pyi))\b")
 _DOTTED = re.compile(r"(?<![\w.`/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(\(\))?(?![\w`/-])")
 _CALL = re.compile(r"(?<![\w.`])([A-Za-z_]\w*)\(\)")
@@ -127,7 +130,7 @@ _NOT_CODE = re.compile(
     r")$"
 )
 _PAYLOAD = re.compile(
-    r"\$\(|;[ \t]*(?:rm|cat|curl|wget|id|whoami|ls|touch|echo|nc|bash|sh|sleep|ping)\b|\|[ \t]*(?:sh|bash)\b"
+    r"\$\(|/etc/(?:passwd|shadow)\b|;[ \t]*(?:rm|cat|curl|wget|id|whoami|ls|touch|echo|nc|bash|sh|sleep|ping)\b|\|[ \t]*(?:sh|bash)\b"
     r"|^(?:SELECT|INSERT|UPDATE|DELETE)\b[^;\n]{0,200};[ \t]*(?:SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|COPY)\b",
     re.IGNORECASE,
 )
@@ -210,8 +213,10 @@ def looks_like_code(span: str) -> bool:
 
 def _role(sentence: str, start: int, end: int) -> CitationRole:
     """The role of the code at ``sentence[start:end]``, by the first cue of :data:`_ROLE_CUES` around it."""
-    context = {_Side.BEFORE: sentence[max(0, start - _Side.BEFORE.value) : start],
-               _Side.AFTER: sentence[end : end + _Side.AFTER.value]}
+    # other code in the words around (`os.open()` in "consider using `os.open()` with the `X` flag") is
+    # one word to the cues: its dots and semicolons end no clause
+    context = {_Side.BEFORE: _INLINE_BODY.sub("`x`", sentence[max(0, start - _Side.BEFORE.value) : start]),
+               _Side.AFTER: _INLINE_BODY.sub("`x`", sentence[end : end + _Side.AFTER.value])}
     for cue in _ROLE_CUES:
         if cue.pattern.search(context[cue.side]):
             return cue.role
@@ -256,9 +261,9 @@ def _path_line_refs(sentence: str) -> list[_LineRef]:
     backticked, such a citation is not quoted code, and its path is not an identifier."""
     refs = []
     for match in _PATH_LINE.finditer(sentence):
-        file, first, last = (match.group(1, 2, 3) if match.group(1) is not None else match.group(4, 5, 6))
+        file, first, last = next(match.group(i, i + 1, i + 2) for i in (1, 4, 7) if match.group(i) is not None)
         ranges = [_range(first, last)]
-        ranges += [_range(more.group(1), more.group(2)) for more in _MORE_RANGE.finditer(match.group(7) or "")]
+        ranges += [_range(more.group(1), more.group(2)) for more in _MORE_RANGE.finditer(match.group(10) or "")]
         refs.append(_LineRef(match.start(), match.end(), tuple(ranges), file))
     return refs
 

@@ -149,6 +149,8 @@ def kind_of(text: str, title: str, cwe_of: Callable[[str], tuple[int, ...]],
     field = field_kind(title)
     if field is not None:
         return field
+    if _PROPOSAL.match(text):
+        return ClaimKind.ADVICE
     if _DEFECT_FIELD.search(text) and cwe_of(text):
         return ClaimKind.DEFECT
     labels = [(_label(s), s) for s in sentences(_without_title(text, title))]
@@ -182,6 +184,9 @@ _ADVICE_TITLE = re.compile(r"^\W*(?:" + "|".join(f.replace(" ", r"\s+") for f in
 _REPORT_TITLE = re.compile(r"^\W*(?:" + "|".join(f.replace(" ", r"\s+") for f in REPORT_FIELDS) + r")\b", re.IGNORECASE)
 
 
+_PROPOSAL = re.compile(r"^[ \t]*(```|~~~)[ \t]*(?:suggestion|diff|patch)[ \t]*\n.*?^[ \t]*\1[ \t]*\Z",
+                       re.IGNORECASE | re.DOTALL | re.MULTILINE)
+"""A claim that is nothing but a proposed change: a suggestion or diff block on its own."""
 _DEFECT_FIELD = re.compile(
     r"^[ \t]*[^\w\s]{0,3}[ \t]*(?:\*\*|__)?(?:vulnerability|issue|bug|problem|finding|weakness)(?:\*\*|__)?[ \t]*:",
     re.IGNORECASE | re.MULTILINE,

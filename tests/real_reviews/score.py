@@ -72,6 +72,17 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]) + 1)
 
 
+def _same_file(read: str | None, written: str | None) -> bool:
+    """Whether the file the tool read names the file written (by name, or by a diff anchor's path digest)."""
+    if not written:
+        return True
+    if read is None:
+        return False
+    if read.startswith("diff-"):
+        return read == "diff-" + hashlib.sha256(written.encode("utf-8")).hexdigest()
+    return Path(read).name == Path(written).name
+
+
 def score_pair(folder: Path, score: Score, verbose: bool) -> None:
     from crosscheck.api import check
     from crosscheck.errors import CrosscheckError
@@ -100,10 +111,8 @@ def score_pair(folder: Path, score: Score, verbose: bool) -> None:
                 continue
             score.citations += 1
             end = cited.get("end_line", cited["line"])
-            wanted_file = Path(cited["file"]).name if cited.get("file") else None
             if any(c.line == cited["line"] and c.end_line == end and span[0] <= c.review_line <= span[1]
-                   and (wanted_file is None or (c.file is not None and Path(c.file).name == wanted_file))
-                   for c in citations):
+                   and _same_file(c.file, cited.get("file")) for c in citations):
                 score.citations_read += 1
             else:
                 score.misses.append(f"{name} claim {number}: citation {cited} not read")

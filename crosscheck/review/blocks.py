@@ -174,7 +174,7 @@ class _Splitter:
         elif token.type == "heading_open":
             self._heading(first, last)
         elif token.type in ("bullet_list_open", "ordered_list_open"):
-            self._list(inner)
+            self._list(first, last, inner)
         elif token.type == "table_open":
             self._table(inner)
         elif token.type in ("fence", "code_block"):
@@ -209,12 +209,10 @@ class _Splitter:
         title = _clean_title(_HEADING_MARKS.sub("", line))
         self.builder.start(first, title, is_item=False, heading=line.strip(), heading_end=last)
 
-    def _list(self, inner: list[Token]) -> None:
+    def _list(self, first: int, last: int, inner: list[Token]) -> None:
         if self.builder.is_section and not self.after_list and self.builder.ends_with_label():
             # "**Attack Scenario:**" then steps, "**Impact:**" then bullets: a field of the finding, not findings
-            if inner and inner[0].map:
-                self._add(inner[0].map[0] + 1, self._last_text(inner[0].map[0] + 1, inner[-1].map[1] if inner[-1].map
-                                                                else inner[0].map[1]))
+            self._add(first, self._last_text(first, last))
             return
         for token in inner:
             if token.type == "list_item_open" and token.level == 1 and token.map:

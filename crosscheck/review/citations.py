@@ -22,7 +22,7 @@ _LINE_REF = re.compile(
     rf"\b(?:lines?|ln\.?)\s*[:#]?\s*{_RANGE}((?:\s*(?:,|and|&|or|,\s*and)\s*\d{{1,12}}(?:\s*(?:-|\u2013|\u2014|to)\s*\d{{1,12}})?)*)"
     rf"|\bL{_NUM}(?:\s*-\s*L?{_NUM})?\b"
     rf"|\bl\.\s?{_NUM}\b"  # "(l. 10)"
-    # a linter's line as review bots relay it: "95-95: `subprocess` call with `shell=True` ... (S602)"
+    # a linter's line as review bots relay it: "95-95: `subprocess` call with a shell identified ... (S602)"
     rf"|^[ \t]*{_NUM}-{_NUM}:(?=[ \t])",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -49,7 +49,7 @@ _FILE = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w-]+\.(?:py|pyw|pyi))\b")
 _DOTTED = re.compile(r"(?<![\w.`/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(\(\))?(?![\w`/-])")
 _CALL = re.compile(r"(?<![\w.`])([A-Za-z_]\w*)\(\)")
 _KWARG = re.compile(r"(?<![\w.`=])([a-z_]\w*=(?:True|False|None))(?![\w`])")
-"""A keyword argument written in plain prose: "shell=True makes command injection easier"."""
+"""A keyword argument written in plain prose: "verify=False disables certificate checks"."""
 _SNAKE = re.compile(r"(?<![\w.`-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w`-])")
 _EXCEPTION = re.compile(
     r"(?<![\w.`])([A-Z][A-Za-z0-9]*?(?:Error|Exception|Unavailable|NotFound|Failed|Failure|Fault"

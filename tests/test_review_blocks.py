@@ -82,7 +82,7 @@ rg -n "shell=True" --type py
 
 def test_collapsed_details_belong_to_the_finding_above_them():
     blocks = split_blocks(BOT_COMMENT)
-    assert [b.start_line for b in blocks] == [1, 3]  # the badge line, then the titled finding
+    assert [b.start_line for b in blocks] == [1]  # the badge line heads the titled finding
     finding = blocks[-1]
     assert "(S602)" in finding.text  # the tool's line is evidence the finding cites
     assert finding.end_line == 26

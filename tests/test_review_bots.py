@@ -183,3 +183,34 @@ def test_a_cited_file_that_is_not_python_is_not_the_file_checked():
     by_file = {g.citation.file: g.status for g in grounded.claims[0].groundings if g.citation.line}
     assert by_file["internal/api/runs.go"] is Status.ABSENT
     assert by_file["runner.py"] is not Status.ABSENT
+
+
+@pytest.mark.parametrize("badge", ["_⚠️ Potential issue_ | _🟠 Major_",
+                                   "![security-high](https://x/security-high.svg) ![high](https://x/high.svg)",
+                                   "**High Severity**"])
+def test_a_badge_line_heads_the_finding_after_it(badge):
+    (claim,) = read_review(f"{badge}\n\n`run()` passes `cmd` to a shell, which allows command injection.\n").claims
+    assert claim.start_line == 1 and claim.kind is ClaimKind.DEFECT
+
+
+def test_a_findings_fields_are_one_claim_as_a_list_or_a_table():
+    # Claude Code review todos list a finding's fields as bullets; OrbisAI's fix PRs put them in a table
+    bullets = "## Findings\n\n- **Source**: security reviewer\n- **Location**: `runner.py:4`\n" \
+              "- **Evidence**: `subprocess.run(cmd, shell=True)` runs a shell on user input\n"
+    table = "## Vulnerability\n| Field | Value |\n|---|---|\n| **Severity** | HIGH |\n| **File** | `runner.py:4` |\n\n" \
+            "**Description**: The `/run` endpoint has no authentication at all.\n"
+    for text, end in ((bullets, 5), (table, 7)):
+        (claim,) = read_review(text).claims
+        assert (claim.start_line, claim.end_line, claim.kind) == (1, end, ClaimKind.DEFECT), text
+
+
+def test_items_under_a_section_that_says_what_to_do_are_advice():
+    text = "## Acceptance Criteria\n\n- [ ] `load()` validates `name` before it opens a file\n" \
+           "- [ ] names with `../` are refused\n"
+    assert _kinds(text) == ["advice", "advice"]
+
+
+def test_a_severity_tagged_title_names_a_finding():
+    text = "### 6. 🟡 MEDIUM: Lack of Input Validation\n\n**Location:** Multiple locations\n\n" \
+           "The tool reads any file it is given.\n"
+    assert _kinds(text) == ["defect"]

@@ -51,12 +51,14 @@ def read_review(text: str, lexicon: Lexicon | None = None) -> Review:
         if is_verdict_only(block.text):
             continue
         citations = extract(block.text, block.start_line)
-        if field_kind(block.title) is ClaimKind.ADVICE:
+        # a field that says what to do, or an item of a section that does ("## Acceptance Criteria")
+        field = field_kind(block.title) or (field_kind(block.section) if block.is_item else None)
+        if field is ClaimKind.ADVICE:
             citations = _proposed(citations)
         cwe = lexicon.match(block.text)
-        kind = ClaimKind.CONTEXT if is_lead_in(block.text) else kind_of(
+        kind = field or (ClaimKind.CONTEXT if is_lead_in(block.text) else kind_of(
             block.text, block.title, lexicon.match, citations, advice_list=advice_list and block.is_item,
-            pointed=is_location(block.text.split("\n", 1)[0]))
+            pointed=is_location(block.text.split("\n", 1)[0])))
         claims.append(Claim(
             id=f"C{len(claims) + 1}",
             title=block.title,

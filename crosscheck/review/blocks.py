@@ -63,6 +63,19 @@ _PART = re.compile(
     re.IGNORECASE,
 )
 """Labels of the parts of one finding: what follows them belongs to that finding."""
+_BADGE_NOISE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)|<[^>\n]*>|[^\w\s]|_")
+_BADGE_WORDS = frozenset({"potential", "issue", "critical", "major", "minor", "high", "medium", "low", "severity",
+                          "priority", "security", "nitpick", "refactor", "suggestion", "quick", "win", "bug", "warning",
+                          "caution", "important", "p0", "p1", "p2", "p3", "badge", "privacy", "and"})
+_BADGE_MARK = re.compile(r"!\[|[\u2600-\u27bf\U0001f300-\U0001faff]|\*\*|(?<![a-z])_|\|", re.IGNORECASE)
+_FIELD_LABELS = (r"(?:source|location|locations|file|files|lines?|evidence|severity|confidence|status|effort|risk"
+                 r"|pros|cons|type|cwe|category|rule|impact|likelihood|priority|id|scanner|tool|component|function)")
+_BOLD_FIELD = re.compile(rf"^[ \t]*[-*+][ \t]+(?:\*\*|__){_FIELD_LABELS}(?:(?:\*\*|__)[ \t]*:|:(?:\*\*|__))",
+                         re.IGNORECASE)
+"""A bullet that is a labelled field of one finding: "- **Location**: `x.py:10`", "- **Severity:** High"."""
+_FIELD_TABLE = re.compile(r"^[ \t]*\|?[ \t]*(?:\*\*)?(?:field|key|property|attribute|item|name)(?:\*\*)?[ \t]*\|"
+                          r"[ \t]*(?:\*\*)?(?:value|details?|description)(?:\*\*)?[ \t]*\|?[ \t]*$", re.IGNORECASE)
+"""The header of a table of one finding's fields."""
 _SEVERITY_ONLY = re.compile(r"^\W*(?:critical|high|medium|low|major|minor)(?:\s+(?:severity|priority))?\W*$", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"^(?:[\w-]+:(?:\s|$)|[ \t]+\S|-[ \t])")
 """A line of YAML front matter: ``key: value``, an indented or list line under a key."""
@@ -85,6 +98,8 @@ class Block:
     start_line: int
     end_line: int
     is_item: bool
+    section: str = ""
+    """The title of the section a list item is under ("Acceptance Criteria", "Recommendations")."""
 
 
 def review_lines(text: str) -> list[str]:
@@ -128,6 +143,15 @@ def _without_front_matter(lines: list[str]) -> list[str]:
     return lines
 
 
+def is_badge(text: str) -> bool:
+    """True for a block that is only a bot's severity or category badge: "_⚠️ Potential issue_ | _🟠 Major_",
+    "![high](https://.../high-priority.svg)", "**Medium Severity**"."""
+    if len(text) > LOCATION_MAX or "\n\n" in text.strip():
+        return False
+    words = re.findall(r"[a-z0-9]+", _BADGE_NOISE.sub(r" \1 ", text).lower())  # an image counts by its alt text
+    return bool(words) and all(word in _BADGE_WORDS for word in words) and bool(_BADGE_MARK.search(text))
+
+
 def is_location(text: str) -> bool:
     """True for a block that only says where: "**File:** `x.py` (line 113)", "`daemon.py:56`"."""
     lines = text.split("\n")
@@ -162,6 +186,8 @@ class _Splitter:
         self.builder = _Builder()
         self.after_list = False
         self.details = 0
+        self.part = False
+        """A part of a finding ("**Description:**") was read in the current section: lists go on with it."""
         self.finding = False
         """Inside a collapsed block that is a finding of its own."""
 
@@ -176,7 +202,7 @@ class _Splitter:
         elif token.type in ("bullet_list_open", "ordered_list_open"):
             self._list(first, last, inner)
         elif token.type == "table_open":
-            self._table(inner)
+            self._table(first, last, inner)
         elif token.type in ("fence", "code_block"):
             self._code(token.type, first, last)
         elif token.type == "hr" or token.type == "html_block" and _COMMENT_ONLY.match(token.content):
@@ -205,12 +231,17 @@ class _Splitter:
         self._add(first, last)
 
     def _heading(self, first: int, last: int) -> None:
+        self.part = False
         line = self.lines[first - 1]
         title = _clean_title(_HEADING_MARKS.sub("", line))
         self.builder.start(first, title, is_item=False, heading=line.strip(), heading_end=last)
 
     def _list(self, first: int, last: int, inner: list[Token]) -> None:
-        if self.builder.is_section and not self.after_list and self.builder.ends_with_label():
+        items = [t.map[0] for t in inner if t.type == "list_item_open" and t.level == 1 and t.map]
+        fields = bool(items) and all(_BOLD_FIELD.match(self.lines[i]) for i in items)
+        if fields and not self.builder.is_section:  # "- **Location**: ..., - **Evidence**: ...": one finding
+            self.builder.start(first, "", is_item=False)
+        if fields or self.builder.is_section and not self.after_list and (self.part or self.builder.ends_with_label()):
             # "**Attack Scenario:**" then steps, "**Impact:**" then bullets: a field of the finding, not findings
             self._add(first, self._last_text(first, last))
             return
@@ -222,7 +253,10 @@ class _Splitter:
                 self._add(first + 1, last)
         self.after_list = True
 
-    def _table(self, inner: list[Token]) -> None:
+    def _table(self, first: int, last: int, inner: list[Token]) -> None:
+        if self.builder.is_section and _FIELD_TABLE.match(self.lines[first - 1]):
+            self._add(first, last)  # "| Field | Value |" under a finding's heading: the finding's fields
+            return
         in_body = False
         for token in inner:
             in_body = in_body or token.type == "tbody_open"
@@ -248,10 +282,11 @@ class _Splitter:
     def _paragraph(self, first: int, last: int) -> None:
         builder = self.builder
         bold = _BOLD_LINE.match(self.lines[first - 1])
-        if bold and builder.is_section and not self.after_list and _LABEL.search(self.lines[first - 1]) \
-                and _PART.match(self.lines[first - 1]):
-            pass  # "**Description:**" inside a finding's section is a field of that finding
+        if builder.is_section and not self.after_list and _PART.match(self.lines[first - 1]) \
+                and (not bold or _LABEL.search(self.lines[first - 1])):
+            self.part = True  # "**Description:**" inside a finding's section is a field of that finding
         elif bold:
+            self.part = False
             builder.start(first, _clean_title(bold.group("title")), is_item=False, heading=self.lines[first - 1].strip())
             first += 1
         elif (not builder.is_section or self.after_list) and not _FIELD.match(self.lines[first - 1]):
@@ -290,6 +325,8 @@ class _Builder:
 
     def __init__(self) -> None:
         self.blocks: list[Block] = []
+        self.section = ""
+        """The title of the last heading."""
         self._parent: tuple[int, str, str] | None = None
         """A heading with nothing under it but the next heading: its line, text and title."""
         self._location: Block | None = None
@@ -337,6 +374,8 @@ class _Builder:
         elif not heading:
             self._parent = None
         self._flush()
+        if heading:
+            self.section = title
         self._title, self._is_item, self._heading = title, is_item, heading
         if heading:
             self._start, self._end = number, max(number, heading_end)
@@ -372,7 +411,8 @@ class _Builder:
                     body = parent + "\n" * (self._start - start) + body
                     title = parent_title if _SEVERITY_ONLY.match(title) else title
             self._parent = None
-            self._append(Block(title, body.strip(), start, self._end, self._is_item))
+            self._append(Block(title, body.strip(), start, self._end, self._is_item,
+                               self.section if self._is_item else ""))
         self._reset()
 
     def _append(self, block: Block) -> None:
@@ -381,9 +421,9 @@ class _Builder:
         if pending is not None:
             gap = "\n" * (block.start_line - pending.end_line)
             block = Block(block.title, pending.text + gap + block.text, pending.start_line, block.end_line,
-                          block.is_item)
+                          block.is_item, block.section)
             self._location = None
-        if not block.is_item and is_location(block.text):
+        if not block.is_item and (is_location(block.text) or is_badge(block.text)):
             self._location = block
         else:
             self.blocks.append(block)

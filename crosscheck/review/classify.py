@@ -44,6 +44,8 @@ _DEFECT = _rx(
     r"\b(?:can|could)\s+(?:run|execute|read|write|inject|access|modify|delete|forge)\s+arbitrary\b",
     r"\b(?:can|could|may)\s+(?:easily\s+|still\s+|trivially\s+)?be\s+bypassed\b|\b(?:is|are)\s+(?:easily\s+|trivially\s+)?bypassable\b",
     r"\b(?:easier|easy|possible|trivial)\s+to\s+exploit\b",
+    r"\b(?:has|have|with)\s+no\s+(?:\w+\s+)?(?:authentication|authori[sz]ation|access\s+control)\b"
+    r"|\b(?:complete\s+|total\s+)?lack\s+of\s+(?:any\s+)?(?:authentication|authori[sz]ation|access\s+control|validation)\b",
     r"\bis\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:security\s+)?(?:vulnerability|risk|flaw|hole)\b",
 )
 _ASSURANCE = _rx(  # negated statements: the code does not do something bad
@@ -158,7 +160,8 @@ def kind_of(text: str, title: str, cwe_of: Callable[[str], tuple[int, ...]],
         c.role is CitationRole.ANCHOR and (c.line is not None or c.kind in (CitationKind.CODE, CitationKind.IDENTIFIER))
         for c in citations
     )
-    if pointed and not any(label is _Sentence.ASSURANCE for label, _ in labels) and any(cwe_of(s) for _, s in labels):
+    assures = any(label is _Sentence.ASSURANCE for label, _ in labels)
+    if (pointed or _SEVERITY_TAG.match(title)) and not assures and (cwe_of(title) or any(cwe_of(s) for _, s in labels)):
         return ClaimKind.DEFECT
     defects = [s for label, s in labels if label is _Sentence.DEFECT]
     neutral = [s for label, s in labels if label is _Sentence.NEUTRAL]
@@ -184,6 +187,11 @@ _ADVICE_TITLE = re.compile(r"^\W*(?:" + "|".join(f.replace(" ", r"\s+") for f in
 _REPORT_TITLE = re.compile(r"^\W*(?:" + "|".join(f.replace(" ", r"\s+") for f in REPORT_FIELDS) + r")\b", re.IGNORECASE)
 
 
+_SEVERITY_TAG = re.compile(
+    r"^\W*(?:\d{1,3}[.)]?\s*)?\W*(?:critical|high|medium|low|major|minor)(?:\s+(?:severity|risk|priority))?\s*[:\-\u2013\u2014]",
+    re.IGNORECASE,
+)
+"""A finding's title tagged with its severity: "1. 🔴 CRITICAL: Pickle deserialization", "HIGH - SSRF"."""
 _PROPOSAL = re.compile(r"^[ \t]*(```|~~~)[ \t]*(?:suggestion|diff|patch)[ \t]*\n.*?^[ \t]*\1[ \t]*\Z",
                        re.IGNORECASE | re.DOTALL | re.MULTILINE)
 """A claim that is nothing but a proposed change: a suggestion or diff block on its own."""

@@ -214,3 +214,26 @@ def test_a_severity_tagged_title_names_a_finding():
     text = "### 6. 🟡 MEDIUM: Lack of Input Validation\n\n**Location:** Multiple locations\n\n" \
            "The tool reads any file it is given.\n"
     assert _kinds(text) == ["defect"]
+
+
+def test_a_line_inside_the_named_function_is_located_there():
+    # "in `generate_fingerprint` (line 8)": the def is at line 4, line 8 is inside it
+    code = "import hashlib\n\n\ndef generate_fingerprint(data):\n    salt = 'x'\n    value = data + salt\n\n" \
+           "    return hashlib.md5(value.encode()).hexdigest()\n"
+    review = read_review("Weak hashing in `generate_fingerprint` (line 8): MD5 is broken for fingerprints.")
+    (g,) = [g for g in ground(review, _target({"fp.py": code}, is_dir=False)).claims[0].groundings
+            if g.citation.code == "generate_fingerprint"]
+    assert (g.status, g.actual_line, g.scope.name if g.scope else None) == (Status.EXACT, 8, "generate_fingerprint")
+
+
+def test_one_wrong_detail_does_not_sink_a_claim_an_analyzer_backs(tmp_path):
+    import crosscheck
+
+    code = tmp_path / "runner.py"
+    code.write_text(CODE, encoding="utf-8")
+    review = ("Command injection: `run()` passes `cmd` to `subprocess.run(cmd, shell=True)` at line 5, "
+              "right after `check_allowed(cmd)` approves it.")
+    report = crosscheck.check(code, review_text=review, analyzers=["bandit"])
+    (claim,) = report.reconciliation.claims
+    assert claim.outcome.value == "confirmed"
+    assert "check_allowed(cmd)" in claim.reason  # the wrong detail is reported inside it

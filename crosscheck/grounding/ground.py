@@ -302,8 +302,18 @@ class _Grounder:
             # citation points at nothing.
             return Grounding(citation, Status.ABSENT, best.path, best.first, best.score)
         distance = self._distance(citation, best)
+        if distance and self._holds(best.path, citation):
+            # "in `generate_fingerprint` (line 58)": the line lies in that function, which is right
+            return Grounding(citation, Status.EXACT, best.path, citation.line, best.score)
         status = Status.EXACT if distance == 0 else Status.NEAR if distance <= NEAR_LINES else Status.MOVED
         return Grounding(citation, status, best.path, best.first, best.score)
+
+    def _holds(self, path: str, citation: Citation) -> bool:
+        """Whether the cited name is a function or class of ``path`` whose lines hold the cited line."""
+        name = (citation.code or "").removesuffix("()").rsplit(".", 1)[-1]
+        line = citation.line or 0
+        return any(scope.name == name and scope.first <= line <= scope.last
+                   for scope in self.files[path].index.scopes)
 
     def _closest(self, citation: Citation, found: list[_Occurrence]) -> _Occurrence:
         if citation.line is None:

@@ -225,7 +225,9 @@ def _outcome(claim: GroundedClaim, candidates: list[tuple[Finding, _Signals]], r
             words = sorted({w for _, (cwe, _, hits) in candidates if not cwe for w in hits})
             signals = ([cwe_text] if any(cwe for _, (cwe, _, _) in candidates) else []) + (
                 [f"the rule's words: {', '.join(words)}"] if words else [])
-            return Outcome.CONFIRMED, f"supported by {rules} ({'; '.join(signals)})", candidates
+            # one wrong detail does not sink a claim an analyzer backs where it points; it is reported
+            wrong = f"; but cites code that is not there: {absent_text}" if absent else ""
+            return Outcome.CONFIRMED, f"supported by {rules} ({'; '.join(signals)}){wrong}", candidates
         if absent:
             return Outcome.UNGROUNDED, f"cites code that is not there: {absent_text}", []
         if has_checkable or claim.claim.cwe or claim.anchors:

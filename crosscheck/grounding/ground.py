@@ -302,10 +302,11 @@ class _Grounder:
             # citation points at nothing.
             return Grounding(citation, Status.ABSENT, best.path, best.first, best.score)
         distance = self._distance(citation, best)
-        if distance and self._holds(best.path, citation):
-            # "in `generate_fingerprint` (line 58)": the line lies in that function, which is right
-            return Grounding(citation, Status.EXACT, best.path, citation.line, best.score)
         status = Status.EXACT if distance == 0 else Status.NEAR if distance <= NEAR_LINES else Status.MOVED
+        if status is Status.MOVED and self._holds(best.path, citation):
+            # "in `generate_fingerprint` (line 58)": the line lies in that function, so the name is located
+            # there, however far down its def is
+            status = Status.NEAR
         return Grounding(citation, status, best.path, best.first, best.score)
 
     def _holds(self, path: str, citation: Citation) -> bool:

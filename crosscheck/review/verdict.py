@@ -81,7 +81,8 @@ _DEFECT_MARKUP = [
 """Markup that states a defect without a verdict sentence: a review made only of findings under such
 badges, labels and headings says the code has defects, as a person reading it would take it."""
 _NO_RE = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in _NO_DEFECTS]
-_DEFECT_RE = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in (*_DEFECTS, *_DEFECT_MARKUP)]
+_DEFECT_SENTENCE_RE = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in _DEFECTS]
+_DEFECT_RE = [*_DEFECT_SENTENCE_RE, *(re.compile(p, re.IGNORECASE | re.MULTILINE) for p in _DEFECT_MARKUP)]
 _CONCLUDING = re.compile(
     r"^\W*(?:in\s+(?:conclusion|summary|short|sum)|overall|to\s+(?:summari[sz]e|conclude|sum\s+up)|all\s+in\s+all"
     r"|conclusion|summary|(?:final\s+)?verdict|bottom\s+line)\b",
@@ -146,7 +147,7 @@ def _sentence(text: str, start: int, end: int) -> str:
 def is_verdict_only(text: str) -> bool:
     """True for a block that says nothing but the verdict (it is not a claim of its own)."""
     rest, found = text, False
-    for pattern in (*_NO_RE, *_DEFECT_RE):
+    for pattern in (*_NO_RE, *_DEFECT_SENTENCE_RE):  # markup labels a finding, which is a claim
         rest, count = pattern.subn(" ", rest)
         found = found or count > 0
     return found and len(re.findall(r"[A-Za-z]{2,}", rest)) < 6

@@ -174,10 +174,12 @@ def _write_manifest(pairs: list[Path]) -> None:
            "# The texts and code are not kept here (see score.py).", ""]
     for folder in pairs:
         pair = tomllib.loads((folder / "pair.toml").read_text(encoding="utf-8"))
-        out += ["[[pair]]", f"id = {folder.name!r}"]
-        for key in ("tool", "shape", "url", "repo", "commit", "recovered"):
+        out += ["[[pair]]", f"id = {_toml_str(folder.name)}"]
+        for key in ("tool", "shape", "url", "repo", "commit"):
             if key in pair:
                 out.append(f"{key} = {_toml_str(pair[key])}")
+        # how the code was recovered, in one word: the notes quote the code, which is not kept here
+        out.append(f"recovered = {_toml_str(str(pair.get('recovered', '')).split(':')[0].split()[0])}")
         out.append(f"files = [{', '.join(_toml_str(f) for f in pair.get('files', []))}]")
         out.append(f'review_sha256 = "{_sha256(folder / "review.md")}"')
         out.append(f'code_sha256 = "{_code_digest(folder / "code")}"')

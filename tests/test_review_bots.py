@@ -238,3 +238,33 @@ def test_one_wrong_detail_does_not_sink_a_claim_an_analyzer_backs(tmp_path):
     (claim,) = report.reconciliation.claims
     assert claim.outcome.value == "confirmed"
     assert "check_allowed(cmd)" in claim.reason  # the wrong detail is reported inside it
+
+
+@pytest.mark.parametrize("text", [
+    # a bot's imperative title over the body that states the defect (Gemini Code Assist, Copilot)
+    "**Replace hardcoded API_KEY with an environment variable.**\n\nThe `API_KEY` on line 3 is hardcoded, "
+    "which is a security risk.",
+    "- **Avoid `pickle.loads` on request data.** `load()` calls `pickle.loads(request.body)` at line 12, "
+    "which lets an attacker run code.",
+])
+def test_the_defect_in_the_body_wins_over_an_imperative_title(text):
+    assert _kinds(text) == ["defect"]
+
+
+def test_code_named_as_the_defect_in_a_prefer_sentence_is_an_anchor():
+    (claim,) = read_review("Using `shell=True` with an f-string lets a crafted name run commands; prefer the "
+                           "argv form.").claims
+    assert {c.code: c.role for c in claim.citations} == {"shell=True": CitationRole.ANCHOR}
+
+
+def test_an_abridged_quote_is_found_by_its_names():
+    # Qodo: "executes them using `db.execute(text(...))`" of db.execute(sa.text(sql), params)
+    code = "import sqlalchemy as sa\n\n\nasync def stats(db, vid):\n    sql = 'SELECT 1'\n" \
+           "    return await db.execute(sa.text(sql), {'vid': vid})\n"
+    review = read_review("The handler runs raw SQL through `db.execute(text(...))`.")
+    grounded = ground(review, _target({"stats.py": code}, is_dir=False))
+    (g,) = [g for g in grounded.claims[0].groundings if g.citation.code == "db.execute(text(...))"]
+    assert (g.status, g.actual_line) == (Status.EXACT, 6)
+    missing = read_review("The handler calls `db.query(raw(...))`.")
+    (g,) = ground(missing, _target({"stats.py": code}, is_dir=False)).claims[0].groundings
+    assert g.status is Status.ABSENT

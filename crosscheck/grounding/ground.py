@@ -43,6 +43,9 @@ _SPACE = re.compile(r"\s+")
 _NONSPACE = re.compile(r"\S+")
 _ELLIPSIS = re.compile(r"\.\.\.|\u2026")
 ELIDED_SPAN = 400
+ABRIDGED_SCORE = 80.0
+"""The score of an abridged quote found by its names only."""
+_NAME = re.compile(r"[A-Za-z_]\w*")
 
 
 def ground(review: Review, target: CodeTarget) -> GroundedReview:
@@ -242,10 +245,17 @@ class _Grounder:
                 for line in index.symbols.get(needle, ()):
                     code.append(_Occurrence(file.source.path, line, line, 100.0))
             spans = file.haystack.find_in_order(pieces) if elided else file.haystack.find_all(needle)
+            score = 100.0
+            if elided and not spans:
+                # an abridged paraphrase ("`db.execute(text(...))`" of db.execute(sa.text(sql), ...)): its names,
+                # in order, close together
+                names = [n for n in _NAME.findall(needle) if len(n) >= 3]
+                spans = file.haystack.find_in_order(names) if len(names) >= 2 else []
+                score = ABRIDGED_SCORE
             for start, end in spans:
                 if identifier and not _word_bounded(file.source.text, start, end):
                     continue
-                occurrence = _Occurrence(file.source.path, index.line_of(start), index.line_of(end - 1), 100.0)
+                occurrence = _Occurrence(file.source.path, index.line_of(start), index.line_of(end - 1), score)
                 if index.is_noncode(start, end):
                     noncode.append(occurrence)
                 else:

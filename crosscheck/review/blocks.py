@@ -25,8 +25,10 @@ if TYPE_CHECKING:
 _HEADING_MARKS = re.compile(r"^[ \t]{0,3}#{1,6}(?=[ \t]|$)|[ \t#]*$")
 _MARKER = re.compile(r"^[ \t]*(?:\d{1,9}[.)]|[-*+\u2022])[ \t]*")
 _BULLET = re.compile(r"^[ \t]*\u2022[ \t]+\S")
-_BOLD_LINE = re.compile(r"^[ \t]*(?:\*\*|__)(?P<title>[^*_\n]{1,120}?)(?:\*\*|__)[ \t]*:?[ \t]*$")
-_RUN_IN = re.compile(r"^(?:\*\*|__)(?P<title>[^*_\n]{1,120}?)(?:\*\*|__)[ \t]*:?[ \t]*")
+_BOLD = r"(?:\*\*(?P<title>[^*\n]{1,120}?)\*\*|__(?P<title2>[^_*\n]{1,120}?)__)"
+"""Bold text: ``**API_KEY in code**`` may hold underscores, ``__x__`` may not."""
+_BOLD_LINE = re.compile(rf"^[ \t]*{_BOLD}[ \t]*:?[ \t]*$")
+_RUN_IN = re.compile(rf"^{_BOLD}[ \t]*:?[ \t]*")
 _COLON_TITLE = re.compile(r"^(?P<title>[^.!?\n`]{2,100}):[ \t]*$")
 CHANGE_BLOCKS = frozenset({"diff", "patch", "suggestion"})
 """Fenced blocks that propose a change: a unified diff, or GitHub's suggestion block (the new lines only)."""
@@ -81,6 +83,7 @@ _FRONT_MATTER = re.compile(r"^(?:[\w-]+:(?:\s|$)|[ \t]+\S|-[ \t])")
 """A line of YAML front matter: ``key: value``, an indented or list line under a key."""
 LOCATION_MAX = 300
 """Longest line that may be a location of its own."""
+_EMPHASIS = re.compile(r"\*\*|__|`|(?<!\w)[*_]+|[*_]+(?!\w)")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
@@ -287,7 +290,7 @@ class _Splitter:
             self.part = True  # "**Description:**" inside a finding's section is a field of that finding
         elif bold:
             self.part = False
-            builder.start(first, _clean_title(bold.group("title")), is_item=False, heading=self.lines[first - 1].strip())
+            builder.start(first, _clean_title(bold.group("title") or bold.group("title2")), is_item=False, heading=self.lines[first - 1].strip())
             first += 1
         elif (not builder.is_section or self.after_list) and not _FIELD.match(self.lines[first - 1]):
             builder.start(first, "", is_item=False)
@@ -315,7 +318,7 @@ class _Splitter:
 
 
 def _clean_title(title: str) -> str:
-    title = re.sub(r"[*_`]+", "", title).strip()
+    title = _EMPHASIS.sub("", title).strip()  # markup, not the underscores of a name such as API_KEY
     return title.rstrip(":").strip()
 
 
@@ -439,7 +442,7 @@ def _split_title(body: str) -> tuple[str, str]:
     """Take a run-in title off the front of a block: ``**Title:** text`` or ``Title:`` alone on a line."""
     run_in = _RUN_IN.match(body)
     if run_in:
-        return _clean_title(run_in.group("title")), body
+        return _clean_title(run_in.group("title") or run_in.group("title2")), body
     first, _, _rest = body.partition("\n")
     colon = _COLON_TITLE.match(first.strip())
     if colon and _rest.strip():

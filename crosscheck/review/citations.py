@@ -94,7 +94,7 @@ _ROLE_CUES: tuple[_RoleCue, ...] = (
          r"(?:used|called|raised|imported|invoked|executed|present|reached)\b",
          CitationRole.NEGATED),
     _cue("suggest (before)", _Side.BEFORE,
-         r"(?:consider(?:\s+using)?|use|using|replace\s+(?:it\s+|this\s+)?with|switch(?:ing)?\s+to|prefer"
+         r"(?:consider(?:\s+using)?|use|replace\s+(?:it\s+|this\s+)?with|switch(?:ing)?\s+to|prefer"
          r"|recommend(?:ed)?(?:\s+using)?|should\s+(?:use|call))\s+(?:the\s+|a\s+|an\s+)?$",
          CitationRole.SUGGESTION),
     _cue("suggest an example (before)", _Side.BEFORE,
@@ -103,7 +103,8 @@ _ROLE_CUES: tuple[_RoleCue, ...] = (
     _cue("suggesting clause (before)", _Side.BEFORE,
          r"(?:\b(?:consider\w*|recommend\w*|should|could|rewrite|prefer|switch|migrate)\b[^.;!?]{0,80}"
          r"\b(?:such\s+as|e\.g\.,?|for\s+example,?|like|with|as|to)|\brewrite\s+(?:it|this)\s+as"
-         r"|\breplace\s+(?:`[^`]*`|\S+)\s+with)\s+(?:the\s+|a\s+|an\s+)?$",
+         r"|\breplace\s+(?:`[^`]*`|\S+)\s+with"
+         r"|\b(?:ensure|make\s+sure|consider\w*|should|recommend\w*|prefer|try)\b[^.;!?]{0,80}\busing)\s+(?:the\s+|a\s+|an\s+)?$",
          CitationRole.SUGGESTION),
     _cue("instead (after)", _Side.AFTER, r"^[`)\s]*(?:[\w-]+\s+){0,3}instead\b(?!\s+of)", CitationRole.SUGGESTION),
     _cue("instead of (after)", _Side.AFTER, r"^[`)\s]*(?:[\w-]+\s+){0,2}instead\s+of\b", CitationRole.SUGGESTION),

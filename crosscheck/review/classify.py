@@ -98,7 +98,7 @@ _HEDGE = re.compile(
 # A wrapped line goes on with its sentence; a blank line or a new list item starts a new one.
 # A code fence stands apart.
 _SENTENCE = re.compile(
-    r"(?<=[.!?])\s+(?=[A-Z\"'(*_`])|\n\s*\n\s*|\n\s*(?=[-*+\u2022#|]|\d+[.)]\s|```|~~~)|(?<=```|~~~)\n"
+    r"(?<=[.!?])\s+(?=[A-Z\"'(*_`])|(?<=[.!?]\*\*)\s+(?=[A-Z\"'(*_`])|\n\s*\n\s*|\n\s*(?=[-*+\u2022#|]|\d+[.)]\s|```|~~~)|(?<=```|~~~)\n"
 )
 
 
@@ -161,7 +161,7 @@ def kind_of(text: str, title: str, cwe_of: Callable[[str], tuple[int, ...]],
         for c in citations
     )
     assures = any(label is _Sentence.ASSURANCE for label, _ in labels)
-    if (pointed or _SEVERITY_TAG.match(title)) and not assures and (cwe_of(title) or any(cwe_of(s) for _, s in labels)):
+    if (pointed or _SEVERITY_TAG.match(title) or _SECURITY_LABEL.match(title)) and not assures and (cwe_of(title) or any(cwe_of(s) for _, s in labels)):
         return ClaimKind.DEFECT
     defects = [s for label, s in labels if label is _Sentence.DEFECT]
     neutral = [s for label, s in labels if label is _Sentence.NEUTRAL]
@@ -192,6 +192,8 @@ _SEVERITY_TAG = re.compile(
     re.IGNORECASE,
 )
 """A finding's title tagged with its severity: "1. 🔴 CRITICAL: Pickle deserialization", "HIGH - SSRF"."""
+_SECURITY_LABEL = re.compile(r"^(?:issue\s*\(security\)|security\s*\([\w.:-]{1,200}\))\s*:?$", re.IGNORECASE)
+"""Sourcery's label of a security finding, as a claim's title."""
 _PROPOSAL = re.compile(r"^[ \t]*(```|~~~)[ \t]*(?:suggestion|diff|patch)[ \t]*\n.*?^[ \t]*\1[ \t]*\Z",
                        re.IGNORECASE | re.DOTALL | re.MULTILINE)
 """A claim that is nothing but a proposed change: a suggestion or diff block on its own."""

@@ -10,6 +10,7 @@ import hashlib
 
 import pytest
 
+from conftest import growth
 from crosscheck.grounding.ground import ground
 from crosscheck.grounding.model import Status
 from crosscheck.models import CodeTarget, SourceFile
@@ -268,3 +269,17 @@ def test_an_abridged_quote_is_found_by_its_names():
     missing = read_review("The handler calls `db.query(raw(...))`.")
     (g,) = ground(missing, _target({"stats.py": code}, is_dir=False)).claims[0].groundings
     assert g.status is Status.ABSENT
+
+
+@pytest.mark.parametrize("make", [
+    lambda n: "`x.py:1" + ",1" * n + "`",                       # comma-listed lines
+    lambda n: "**File:** " + "a." * n + "py (line 3)",          # a location line of one long path
+    lambda n: "**File:** `x.py`" + " and" * n + "!",            # a location line that is not one
+    lambda n: "💡 " + "**" * n + "Fix:",                         # field labels
+    lambda n: "Payload `" + "; " * n + "x`",                    # payload alternatives
+    lambda n: "a=True" * n,                                     # plain keyword arguments
+    lambda n: "### " + "HIGH " * n + ": x",                     # severity-tagged titles
+    lambda n: "![" + "high" * n + "](x",                        # badge images
+], ids=["comma-lines", "long-path", "not-a-location", "labels", "payload", "kwargs", "severity-title", "badges"])
+def test_the_bot_conventions_read_in_linear_time(make):
+    assert growth(read_review, make, 2_000) < 12

@@ -42,6 +42,8 @@ class Score:
     recalled: int = 0
     kinds: int = 0
     made_ungrounded: int = 0
+    split_misses: int = 0
+    """Kind misses where the annotation splits one block of the review into claims of different kinds."""
     misses: list[str] = field(default_factory=list)
 
     def table(self) -> str:
@@ -52,7 +54,8 @@ class Score:
             f"stated verdict right           {pct(self.verdicts, self.pairs)}",
             f"line citations read            {pct(self.citations_read, self.citations)}",
             f"claim recall                   {pct(self.recalled, self.claims)}",
-            f"kind right (recalled claims)   {pct(self.kinds, self.recalled)}",
+            f"kind right (recalled claims)   {pct(self.kinds, self.recalled)}"
+            f"; {self.split_misses} of the misses are in a block the annotation splits",
             f"claims made ungrounded by text that is not code: {self.made_ungrounded}",
         ])
 
@@ -129,8 +132,12 @@ def score_pair(folder: Path, score: Score, verbose: bool) -> None:
         if best.grounded.claim.kind.value == claim["kind"]:
             score.kinds += 1
         else:
+            # a reader claim is a block; the annotation may split one paragraph into several claims
+            split = any(other is not claim and _overlap(span, (other["review_lines"][0], other["review_lines"][-1]))
+                        for other in expected.get("claims", []))
+            score.split_misses += split
             score.misses.append(f"{name} claim {number}: kind {best.grounded.claim.kind.value}, expected "
-                                f"{claim['kind']} ({claim.get('what', '')})")
+                                f"{claim['kind']}{' [split paragraph]' if split else ''} ({claim.get('what', '')})")
         not_code = set(claim.get("not_code", []))
         for _, result in overlapping:
             bad = [g for g in result.grounded.groundings if g.status.value == "absent"

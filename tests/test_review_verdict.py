@@ -94,3 +94,11 @@ def test_the_markup_patterns_stay_linear_on_long_runs():
 ])
 def test_a_concluding_sentence_outranks_local_remarks(text, expected):
     assert stated_verdict(find_verdicts(text)) is expected
+
+
+@pytest.mark.parametrize("badge", [
+    "**<sub><sub>![P1 Badge](https://img.shields.io/badge/P1-orange?style=flat)</sub></sub>  Escape the name**",
+    '<img src="https://img.shields.io/badge/High-634FD1?style=flat-square" height="20px" alt="Action required">',
+])
+def test_priority_badges_of_codex_and_qodo_state_defects(badge):
+    assert stated_verdict(find_verdicts(badge + "\n\nThe name reaches the shell unquoted.")) is StatedVerdict.DEFECTS

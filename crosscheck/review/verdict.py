@@ -68,8 +68,10 @@ _DEFECT_MARKUP = [
     # labels and headings of finding lists: "[critical]", "### CRITICAL: SQL injection (Lines 10-24)",
     # "[Security] Command injection in ..."
     r"\[(?:critical|high)\]",
-    # Gemini Code Assist's priority image, "![high](https://.../high-priority.svg)"
+    # Gemini Code Assist's priority image, "![high](https://.../high-priority.svg)"; the priority badges of
+    # Codex ("![P1 Badge](https://img.shields.io/badge/P1-orange)") and Qodo (".../badge/High-634FD1")
     r"!\[(?:critical|high|medium)\]\(",
+    r"\bimg\.shields\.io/badge/(?:critical|high|medium|p[0-2])-",
     # Sourcery's comment labels, "**issue (security):**", "**security (python.lang.security.audit.x):**"
     r"^\W{0,4}(?:issue\s*\(security\)|security\s*\([\w.:-]{1,200}\))[*_\s]{0,4}:",
     r"^[ \t]{0,3}#{1,6}[ \t]+\W{0,4}(?:critical|high)(?:[ \t]+severity)?[ \t]*[:\-\u2013\u2014][ \t]*\w",

@@ -283,3 +283,9 @@ def test_an_abridged_quote_is_found_by_its_names():
 ], ids=["comma-lines", "long-path", "not-a-location", "labels", "payload", "kwargs", "severity-title", "badges"])
 def test_the_bot_conventions_read_in_linear_time(make):
     assert growth(read_review, make, 2_000) < 12
+
+
+def test_a_run_in_title_that_names_the_category_types_the_sentence_after_it():
+    # "**SQL injection.** ... so an attacker can inject SQL.": the title, a sentence of its own, names the category
+    text = "1. **SQL injection.** The lookup builds its query from user input, so an attacker can inject SQL.\n"
+    assert _kinds(text) == ["defect"]

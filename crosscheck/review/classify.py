@@ -174,7 +174,7 @@ def kind_of(text: str, title: str, cwe_of: Callable[[str], tuple[int, ...]],
             return ClaimKind.DEFECT
         if advice_list and titled and defects:
             return ClaimKind.DEFECT
-    if any(not _HEDGE.search(s) and not _ADVICE.search(s) and cwe_of(s) for s in defects):
+    if any(not _HEDGE.search(s) and not _ADVICE.search(s) and (cwe_of(s) or titled) for s in defects):
         return ClaimKind.DEFECT
     if any(label is _Sentence.ASSURANCE for label, _ in labels):
         return ClaimKind.ASSURANCE

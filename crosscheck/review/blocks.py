@@ -39,9 +39,16 @@ ADVICE_FIELDS = ("fix", "fixes", "fixed", "mitigation", "mitigations", "recommen
 """Labels of a finding's fields that say what to do: each such field is an advice claim of its own."""
 REPORT_FIELDS = ("verification", "testing", "test plan", "tests", "changes", "work log", "resources")
 """Labels of fields that report what was done or where to read more: context, not claims about the code."""
+
+
+def label_alternatives(labels: tuple[str, ...]) -> str:
+    """A regex alternation of ``labels``, longest first, any run of whitespace where a label has a space."""
+    return "|".join(sorted((label.replace(" ", r"\s+") for label in labels), key=len, reverse=True))
+
+
 _FIELD = re.compile(
     r"^[ \t]*[^\w\s*_`\[(<|>#-]{0,3}[ \t]*(?:\*\*|__)?(?P<label>"
-    + "|".join(sorted((f.replace(" ", r"\s+") for f in ADVICE_FIELDS + REPORT_FIELDS), key=len, reverse=True))
+    + label_alternatives(ADVICE_FIELDS + REPORT_FIELDS)
     + r")(?:\*\*|__)?[ \t]*(?::|\uff1a)(?:\*\*|__)?(?:[ \t]|$)",
     re.IGNORECASE,
 )

@@ -13,7 +13,7 @@ import enum
 import re
 from collections.abc import Callable
 
-from crosscheck.review.blocks import ADVICE_FIELDS, REPORT_FIELDS
+from crosscheck.review.blocks import ADVICE_FIELDS, REPORT_FIELDS, label_alternatives
 from crosscheck.review.model import Citation, CitationKind, CitationRole, ClaimKind, Hedge
 from crosscheck.review.verdict import is_verdict_sentence
 
@@ -148,9 +148,6 @@ def kind_of(text: str, title: str, cwe_of: Callable[[str], tuple[int, ...]],
     ("**File:** `x.py` (line 106)" above it, as finding lists and scanners write) that names a category
     states a defect there, even as a general rule ("pickle should not be used on untrusted input").
     """
-    field = field_kind(title)
-    if field is not None:
-        return field
     if _PROPOSAL.match(text):
         return ClaimKind.ADVICE
     if _DEFECT_FIELD.search(text) and cwe_of(text):
@@ -161,12 +158,13 @@ def kind_of(text: str, title: str, cwe_of: Callable[[str], tuple[int, ...]],
         for c in citations
     )
     assures = any(label is _Sentence.ASSURANCE for label, _ in labels)
-    if (pointed or _SEVERITY_TAG.match(title) or _SECURITY_LABEL.match(title)) and not assures and (cwe_of(title) or any(cwe_of(s) for _, s in labels)):
+    titled = bool(cwe_of(title))
+    if (pointed or _SEVERITY_TAG.match(title) or _SECURITY_LABEL.match(title)) and not assures \
+            and (titled or any(cwe_of(s) for _, s in labels)):
         return ClaimKind.DEFECT
     defects = [s for label, s in labels if label is _Sentence.DEFECT]
     neutral = [s for label, s in labels if label is _Sentence.NEUTRAL]
     factual = [s for s in neutral if not _HEDGE.search(s)]
-    titled = bool(cwe_of(title))
     if located:
         if any(cwe_of(s) for s in defects):
             return ClaimKind.DEFECT
@@ -176,15 +174,15 @@ def kind_of(text: str, title: str, cwe_of: Callable[[str], tuple[int, ...]],
             return ClaimKind.DEFECT
     if any(not _HEDGE.search(s) and not _ADVICE.search(s) and (cwe_of(s) or titled) for s in defects):
         return ClaimKind.DEFECT
-    if any(label is _Sentence.ASSURANCE for label, _ in labels):
+    if assures:
         return ClaimKind.ASSURANCE
     if any(label in (_Sentence.ADVICE, _Sentence.DEFECT) for label, _ in labels):
         return ClaimKind.ADVICE
     return ClaimKind.CONTEXT
 
 
-_ADVICE_TITLE = re.compile(r"^\W*(?:" + "|".join(f.replace(" ", r"\s+") for f in ADVICE_FIELDS) + r")\b", re.IGNORECASE)
-_REPORT_TITLE = re.compile(r"^\W*(?:" + "|".join(f.replace(" ", r"\s+") for f in REPORT_FIELDS) + r")\b", re.IGNORECASE)
+_ADVICE_TITLE = re.compile(rf"^\W*(?:{label_alternatives(ADVICE_FIELDS)})\b", re.IGNORECASE)
+_REPORT_TITLE = re.compile(rf"^\W*(?:{label_alternatives(REPORT_FIELDS)})\b", re.IGNORECASE)
 
 
 _SEVERITY_TAG = re.compile(

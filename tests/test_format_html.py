@@ -127,15 +127,15 @@ def test_quickstart_rows_markers_and_filters(reports: Callable[[str], Report]) -
     html = render(report)
     page = check_page(html, report)
     assert markers(page, "L-0-25") == ["claim-C2", "finding-F3", "finding-F4"]  # cited at L24, found at L25 (near)
-    assert markers(page, "L-0-29") == ["claim-C3", "claim-C4"]
+    assert markers(page, "L-0-29") == ["claim-C4", "claim-C5"]
     assert markers(page, "L-0-47") == ["finding-F9", "finding-F10"] and markers(page, "L-0-24") == []
     line = page.tags("div", id="L-0-25")[0]
     assert line["class"] == "l hit" and line["data-keys"] == "claim:confirmed finding:matched"
     assert "data-keys" not in page.tags("div", id="L-0-24")[0]
-    # C5's anchors are absent: listed in its row, with no place in the code
-    c5 = html.split('<tr id="claim-C5"', 1)[1].split("</tr>", 1)[0]
-    assert "L61 <code>yaml.load(raw)</code>: <span class=\"tone-bad\">absent</span>" in c5 and "href=\"#L-" not in c5
-    assert "claim-C5" not in {h for _, a in page.elements if a.get("class", "").startswith("mk") for h in [a["href"][1:]]}
+    # C6's anchors are absent: listed in its row, with no place in the code
+    c6 = html.split('<tr id="claim-C6"', 1)[1].split("</tr>", 1)[0]
+    assert "L61 <code>yaml.load(raw)</code>: <span class=\"tone-bad\">absent</span>" in c6 and "href=\"#L-" not in c6
+    assert "claim-C6" not in {h for _, a in page.elements if a.get("class", "").startswith("mk") for h in [a["href"][1:]]}
     c2 = html.split('<tr id="claim-C2"', 1)[1].split("</tr>", 1)[0]
     assert '<a href="#L-0-25">at L25</a>' in c2 and '<a href="#finding-F3">F3</a>' in c2
     f9 = html.split('<tr id="finding-F9"', 1)[1].split("</tr>", 1)[0]
@@ -254,10 +254,10 @@ def test_chromium_filters_hide_rows_and_markers(reports: Callable[[str], Report]
     assert hidden == {f"claim-{c['id']}" for c in data["claims"] if c["outcome"] == "confirmed"} | {
         f"finding-{f['id']}" for f in data["findings"] if f["status"] == FindingStatus.MATCHED.value}
     marks = [a for a in page.tags("a") if "mk" in a.get("class", "")]
-    assert {a["href"] for a in marks if "hidden" in a} == {"#claim-C2", "#claim-C3", "#finding-F3", "#finding-F4",
+    assert {a["href"] for a in marks if "hidden" in a} == {"#claim-C2", "#claim-C4", "#finding-F3", "#finding-F4",
                                                              "#finding-F7", "#finding-F8"}
     assert page.tags("div", id="L-0-43")[0]["class"] == "l"  # only hidden things there: no longer highlighted
-    assert page.tags("div", id="L-0-29")[0]["class"] == "l hit"  # C4 (unsupported) is still shown there
+    assert page.tags("div", id="L-0-29")[0]["class"] == "l hit"  # C5 (unsupported) is still shown there
 
 
 def test_chromium_screenshot(reports: Callable[[str], Report], tmp_path: Path) -> None:

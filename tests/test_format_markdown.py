@@ -50,7 +50,7 @@ def test_quickstart_sections(reports: Callable[[str], Report]) -> None:
     assert "Claim precision **0.40** \u00b7 finding recall **0.40** \u00b7 grounding rate **0.73**" in md
     headings = [line for line in md.splitlines() if line.startswith("#### ")]
     assert headings == ["#### Contradicted claims (1)", "#### Ungrounded claims (2)", "#### Unsupported claims (1)",
-                        "#### Confirmed claims (2)", "#### Upheld claims (1)", "#### Generic claims (3)",
+                        "#### Confirmed claims (2)", "#### Upheld claims (1)", "#### Generic claims (4)",
                         "#### Missed findings (8)"]  # analyzers ran fine and there are no notes: no such sections
     claim_ids = [re.match(r"- \*\*(C\d+)\*\*", b)[1] for h in headings[:-1]  # type: ignore[index]
                  for b in bullets(md, h.removeprefix("#### "))]
@@ -59,8 +59,8 @@ def test_quickstart_sections(reports: Callable[[str], Report]) -> None:
     assert len(missed) == sum(f["status"] == FindingStatus.MISSED.value for f in data["findings"])
     assert missed[0].startswith("- **F5** bandit `B324` (high, CWE-327) \u00b7 `samples/quickstart/invoices.py:38`")
     assert missed[-1].endswith("below the severity threshold")  # the least severe last
-    c5 = next(b for b in bullets(md, "Ungrounded claims") if b.startswith("- **C5**"))
-    assert "L61 `yaml.load(raw)` absent" in c5 and "cites code that is not there" in c5
+    c6 = next(b for b in bullets(md, "Ungrounded claims") if b.startswith("- **C6**"))
+    assert "L61 `yaml.load(raw)` absent" in c6 and "cites code that is not there" in c6
     c2 = next(b for b in bullets(md, "Confirmed claims") if b.startswith("- **C2**"))
     assert "near at L25" in c2 and "(F3, F4)" in c2
     assert md.endswith("`cursor.execute(sql, params)`\n")

@@ -280,7 +280,9 @@ def test_an_abridged_quote_is_found_by_its_names():
     lambda n: "a=True" * n,                                     # plain keyword arguments
     lambda n: "### " + "HIGH " * n + ": x",                     # severity-tagged titles
     lambda n: "![" + "high" * n + "](x",                        # badge images
-], ids=["comma-lines", "long-path", "not-a-location", "labels", "payload", "kwargs", "severity-title", "badges"])
+    lambda n: "`x` is unsafe. " + "Use `y`. " * n,               # a closing remedy of many sentences
+], ids=["comma-lines", "long-path", "not-a-location", "labels", "payload", "kwargs", "severity-title", "badges",
+        "remedy"])
 def test_the_bot_conventions_read_in_linear_time(make):
     assert growth(read_review, make, 2_000) < 12
 
@@ -289,3 +291,38 @@ def test_a_run_in_title_that_names_the_category_types_the_sentence_after_it():
     # "**SQL injection.** ... so an attacker can inject SQL.": the title, a sentence of its own, names the category
     text = "1. **SQL injection.** The lookup builds its query from user input, so an attacker can inject SQL.\n"
     assert _kinds(text) == ["defect"]
+
+
+@pytest.mark.parametrize("remedy", [
+    # Cursor Bugbot (https://github.com/LionSR/TNLean/pull/298): the finding closes with its remedy
+    "The safe alternative is `yaml.safe_load(f)`.",
+    "Parameterized queries are the standard mitigation.",
+    "Secrets belong in environment variables, never in source.",
+    # Sourcery relaying an opengrep rule (https://github.com/NSPC911/rovr/pull/296)
+    "Audit this call to ensure the data is trusted. You may consider using `shlex.quote()`.",
+    # Gemini Code Assist (https://github.com/vitali87/code-graph-rag/pull/17)
+    "To mitigate this, consider using `os.open()` with `O_NOFOLLOW`.",
+])
+def test_a_findings_closing_remedy_is_an_advice_claim_of_its_own(remedy):
+    text = f"### Unsafe load\n\n**High Severity**\n\n`load` passes untrusted data to `yaml.load`, which allows " \
+           f"an attacker to run code. {remedy}\n"
+    review = read_review(text)
+    defect, advice = review.claims
+    assert (defect.kind, advice.kind) == (ClaimKind.DEFECT, ClaimKind.ADVICE)
+    assert defect.text.endswith("run code.") and advice.text == remedy
+    assert (defect.start_line, defect.end_line, advice.start_line, advice.end_line) == (1, 5, 5, 5)
+    # what the remedy proposes is no anchor of the finding
+    assert all(c.role is not CitationRole.ANCHOR or c.code in ("load", "yaml.load") for c in defect.citations)
+    assert review.verdict is StatedVerdict.DEFECTS
+
+
+@pytest.mark.parametrize("text", [
+    # a title that is a sentence of its own is not the finding's statement
+    "1. **Unsafe deserialization in `load_task`.** The blob is unpickled; use `json.loads()` instead.\n",
+    # a defect stated after the advice keeps the paragraph whole
+    "`run` passes `cmd` to a shell. Use an argument list. Otherwise an attacker can inject commands.\n",
+    # advice with nothing before it
+    "Use an argument list instead of `shell=True`.\n",
+])
+def test_a_paragraph_without_a_closing_remedy_stays_one_claim(text):
+    assert len(read_review(text).claims) == 1

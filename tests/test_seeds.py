@@ -51,12 +51,15 @@ EXPECTED = {
             (59, 59, "server = self._boot_and_check_allocations(self.flavor1, 'host1')", "anchor"),
             (None, None, "server", "anchor"),
             (None, None, "api.get_server()", "suggestion"),
+            (None, None, "server", "anchor"),  # again in the remedy: "instead of hardcoding the `server`"
             (69, 69, "dest_rp_uuid = self._get_provider_uuid_by_host('host2')", "anchor"),
             (None, None, "dest_rp_uuid", "anchor"),
             (None, None, "api.get_resource_provider()", "suggestion"),
+            (None, None, "dest_rp_uuid", "anchor"),  # again in the remedy: "instead of hardcoding the `dest_rp_uuid`"
             (79, 79, "dest_rp_usages = self._get_provider_usages(dest_rp_uuid)", "anchor"),
             (None, None, "dest_rp_usages", "anchor"),
             (None, None, "api.get_provider_usages()", "suggestion"),
+            (None, None, "dest_rp_usages", "anchor"),  # again in the remedy: "instead of hardcoding the `dest_rp_usages`"
         ],
     },
     "003_963d35afc62bc787.txt": {

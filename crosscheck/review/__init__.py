@@ -5,9 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from crosscheck.cwe import Lexicon
-from crosscheck.review.blocks import is_location, review_lines, split_blocks
+from crosscheck.review.blocks import Block, is_location, review_lines, split_blocks
 from crosscheck.review.citations import extract
-from crosscheck.review.classify import field_kind, hedge_of, introduces_advice_list, is_lead_in, kind_of
+from crosscheck.review.classify import (
+    field_kind,
+    hedge_of,
+    introduces_advice_list,
+    is_lead_in,
+    kind_of,
+    remedy_start,
+)
 from crosscheck.review.model import (
     Citation,
     CitationKind,
@@ -50,26 +57,8 @@ def read_review(text: str, lexicon: Lexicon | None = None) -> Review:
             advice_list = introduces_advice_list(block.text)
         if is_verdict_only(block.text):
             continue
-        citations = extract(block.text, block.start_line)
-        # a field that says what to do, or an item of a section that does ("## Acceptance Criteria")
-        field = field_kind(block.title) or (field_kind(block.section) if block.is_item else None)
-        if field is ClaimKind.ADVICE:
-            citations = _proposed(citations)
-        cwe = lexicon.match(block.text)
-        kind = field or (ClaimKind.CONTEXT if is_lead_in(block.text) else kind_of(
-            block.text, block.title, lexicon.match, citations, advice_list=advice_list and block.is_item,
-            pointed=is_location(block.text.split("\n", 1)[0])))
-        claims.append(Claim(
-            id=f"C{len(claims) + 1}",
-            title=block.title,
-            text=block.text,
-            start_line=block.start_line,
-            end_line=block.end_line,
-            kind=kind,
-            hedge=hedge_of(block.text),
-            cwe=cwe,
-            citations=citations,
-        ))
+        for part in _parts(block, lexicon, advice_list=advice_list and block.is_item):
+            claims.append(replace(part, id=f"C{len(claims) + 1}"))
     verdict = stated_verdict(evidence)
     if verdict is StatedVerdict.UNCLEAR:
         # no verdict sentence: a review that asserts a defect (a bot's comment, a scanner's issue) states
@@ -83,6 +72,47 @@ def read_review(text: str, lexicon: Lexicon | None = None) -> Review:
         evidence=evidence,
         claims=tuple(claims),
         line_count=len(review_lines(text)),
+    )
+
+
+def _parts(block: Block, lexicon: Lexicon, *, advice_list: bool) -> tuple[Claim, ...]:
+    """The claims of one block: the block, or a defect and the remedy it ends with."""
+    # a field that says what to do, or an item of a section that does ("## Acceptance Criteria")
+    field = field_kind(block.title) or (field_kind(block.section) if block.is_item else None)
+    if field is not None or is_lead_in(block.text):
+        return (_claim(block.text, block.title, block.start_line, block.end_line, lexicon,
+                       field or ClaimKind.CONTEXT),)
+    claim = _claim(block.text, block.title, block.start_line, block.end_line, lexicon, None,
+                   advice_list=advice_list, pointed=is_location(block.text.split("\n", 1)[0]))
+    cut = remedy_start(block.text, block.title) if claim.kind is ClaimKind.DEFECT else None
+    if cut is None:
+        return (claim,)
+    line = block.start_line + block.text.count("\n", 0, cut)
+    text = block.text[:cut].rstrip()
+    head = _claim(text, block.title, block.start_line, block.start_line + text.count("\n"), lexicon, None,
+                  advice_list=advice_list, pointed=is_location(block.text.split("\n", 1)[0]))
+    if head.kind is not ClaimKind.DEFECT:
+        return (claim,)
+    return head, _claim(block.text[cut:], "", line, block.end_line, lexicon, ClaimKind.ADVICE, proposed=False)
+
+
+def _claim(text: str, title: str, start: int, end: int, lexicon: Lexicon, kind: ClaimKind | None, *,
+           advice_list: bool = False, pointed: bool = False, proposed: bool = True) -> Claim:
+    """One claim of ``text`` at review lines ``start``..``end``; its kind is ``kind`` when a field or the
+    block's shape decided it, else read from its sentences."""
+    citations = extract(text, start)
+    if kind is ClaimKind.ADVICE and proposed:
+        citations = _proposed(citations)
+    return Claim(
+        id="",
+        title=title,
+        text=text,
+        start_line=start,
+        end_line=end,
+        kind=kind or kind_of(text, title, lexicon.match, citations, advice_list=advice_list, pointed=pointed),
+        hedge=hedge_of(text),
+        cwe=lexicon.match(text),
+        citations=citations,
     )
 
 

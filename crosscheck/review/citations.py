@@ -95,7 +95,8 @@ _ROLE_CUES: tuple[_RoleCue, ...] = (
          CitationRole.NEGATED),
     _cue("suggest (before)", _Side.BEFORE,
          r"(?:consider(?:\s+using)?|use|replace\s+(?:it\s+|this\s+)?with|switch(?:ing)?\s+to|prefer"
-         r"|recommend(?:ed)?(?:\s+using)?|should\s+(?:use|call))\s+(?:the\s+|a\s+|an\s+)?$",
+         r"|recommend(?:ed)?(?:\s+using)?|should\s+(?:use|call)|(?:alternative|replacement|fix)\s+(?:is|would\s+be))"
+         r"\s+(?:the\s+|a\s+|an\s+)?$",
          CitationRole.SUGGESTION),
     _cue("suggest an example (before)", _Side.BEFORE,
          r"\b(?:use|using|prefer|consider|recommend\w*)\s+(?!of\b)(?:[\w-]+\s+){0,3}(?:such\s+as|like|e\.g\.,?)\s+$",

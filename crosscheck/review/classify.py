@@ -81,6 +81,9 @@ _ADVICE = _rx(
     r"it\s+is\s+(?:important|crucial|critical|essential|advisable|good\s+practice)|it['\u2019]s\s+(?:important|crucial"
     r"|critical|essential|advisable)|is\s+(?:key|crucial|essential|important)|encouraged|to\s+maintain|review\s+\w+\s+"
     r"continuously|to\s+(?:avoid|prevent|mitigate|protect|reduce)|in\s+order\s+to)\b",
+    # the remedy named as such: "The safe alternative is ...", "... are the standard mitigation", "Secrets belong in ..."
+    r"\b(?:safer?|secure|recommended|proper|correct|standard|usual)\s+(?:alternatives?|mitigations?|remed(?:y|ies)|fix(?:es)?)\b",
+    r"\bbelongs?\s+in\b",
 )
 _IMPERATIVE = re.compile(
     r"(?:^\W*(?:(?:\w+\s*)?:\s*)?|;\s*)(?:make\s+sure|ensure|consider|always|avoid|prefer|use(?!\s+of\b)|replace|rewrite|"
@@ -104,7 +107,45 @@ _SENTENCE = re.compile(
 
 def sentences(text: str) -> list[str]:
     """A rough sentence split, good enough for labelling."""
-    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+    return [text[start:end] for start, end in _sentence_spans(text)]
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Where each sentence of :func:`sentences` lies in ``text``, surrounding blanks left out."""
+    spans, pos = [], 0
+    for match in [*_SENTENCE.finditer(text), None]:
+        end = match.start() if match else len(text)
+        piece = text[pos:end]
+        if piece.strip():
+            start = pos + len(piece) - len(piece.lstrip())
+            spans.append((start, start + len(piece.strip())))
+        pos = match.end() if match else pos
+    return spans
+
+
+def remedy_start(text: str, title: str) -> int | None:
+    """Where the remedy a claim ends with begins, as an offset in ``text``, or None.
+
+    Findings often close with what to do ("... enabling code execution from malicious YAML. The safe
+    alternative is `yaml.safe_load(f)`."). The remedy is the first advice sentence after the last
+    sentence that asserts a defect or an assurance, with at least one sentence before it; sentences
+    after it that assert nothing elaborate it.
+    """
+    body = _without_title(text, title)
+    offset = len(text) - len(body)
+    start: int | None = None
+    said = False  # a sentence other than the title came before
+    ticks, counted = 0, 0  # backticks before the sentence: a cut inside code is no cut
+    for a, b in _sentence_spans(body):
+        sentence = body[a:b]
+        ticks, counted = ticks + body.count("`", counted, a), a
+        label = _label(sentence)
+        if label in (_Sentence.DEFECT, _Sentence.ASSURANCE):
+            start = None
+        elif label is _Sentence.ADVICE and start is None and said and ticks % 2 == 0:
+            start = a
+        said = said or _plain(sentence) != _plain(title)
+    return None if start is None else offset + start
 
 
 def _label(sentence: str) -> _Sentence:
@@ -234,6 +275,11 @@ def is_lead_in(text: str) -> bool:
 def _without_title(text: str, title: str) -> str:
     """The claim's text without a title that stands on a line of its own."""
     first, _, rest = text.partition("\n")
-    if title and rest and re.sub(r"[*_`:#\s]+", " ", first).strip() == re.sub(r"[*_`:#\s]+", " ", title).strip():
+    if title and rest and _plain(first) == _plain(title):
         return rest
     return text
+
+
+def _plain(text: str) -> str:
+    """Text without its markup, to compare a line with a title."""
+    return re.sub(r"[*_`:#\s]+", " ", text).strip(" .")

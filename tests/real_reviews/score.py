@@ -107,6 +107,7 @@ def score_pair(folder: Path, score: Score, verbose: bool) -> None:
         score.misses.append(f"{name}: verdict {review.verdict.value}, expected {expected['verdict']}")
     spans = [((r.grounded.claim.start_line, r.grounded.claim.end_line), r) for r in results]
     citations = [c for claim in review.claims for c in claim.citations if c.line is not None]
+    last, taken = 0, set()
     for number, claim in enumerate(expected.get("claims", []), start=1):
         span = (claim["review_lines"][0], claim["review_lines"][-1])
         for cited in claim.get("citations", []):
@@ -122,13 +123,18 @@ def score_pair(folder: Path, score: Score, verbose: bool) -> None:
         if claim["kind"] == "context":
             continue
         score.claims += 1
-        overlapping = sorted(((_overlap(span, s), r) for s, r in spans if _overlap(span, s)),
-                             key=lambda pair: -pair[0])
+        # the claim of the tool where it starts, else the one that overlaps it most; on a tie (claims that
+        # share a line), the first one not behind the previous match and not taken yet, as both sides list
+        # their claims in review order
+        overlapping = sorted(((_overlap(span, s), index, r) for index, (s, r) in enumerate(spans) if _overlap(span, s)),
+                             key=lambda o: (not _overlap((span[0], span[0]), spans[o[1]][0]), -o[0], o[1] < last,
+                                            o[1] in taken, o[1]))
         if not overlapping:
             score.misses.append(f"{name} claim {number} ({claim['kind']}, lines {span}): not recalled")
             continue
         score.recalled += 1
-        best = overlapping[0][1]
+        _, last, best = overlapping[0]
+        taken.add(last)
         if best.grounded.claim.kind.value == claim["kind"]:
             score.kinds += 1
         else:
@@ -139,7 +145,7 @@ def score_pair(folder: Path, score: Score, verbose: bool) -> None:
             score.misses.append(f"{name} claim {number}: kind {best.grounded.claim.kind.value}, expected "
                                 f"{claim['kind']}{' [split paragraph]' if split else ''} ({claim.get('what', '')})")
         not_code = set(claim.get("not_code", []))
-        for _, result in overlapping:
+        for _, _, result in overlapping:
             bad = [g for g in result.grounded.groundings if g.status.value == "absent"
                    and (g.citation.code in not_code or g.citation.role.value == "suggestion")]
             if bad and result.outcome.value == "ungrounded":

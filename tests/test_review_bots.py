@@ -326,3 +326,23 @@ def test_a_findings_closing_remedy_is_an_advice_claim_of_its_own(remedy):
 ])
 def test_a_paragraph_without_a_closing_remedy_stays_one_claim(text):
     assert len(read_review(text).claims) == 1
+
+
+@pytest.mark.parametrize("remark", [
+    # Gemini Code Assist (https://github.com/vitali87/code-graph-rag/pull/17)
+    "This vulnerability is also present in `jobs.py`.",
+    "The same issue exists at lines 40-42.",
+    "Note, the same applies to `jobs.py`.",
+])
+def test_the_same_problem_elsewhere_is_a_defect_claim_of_its_own(remark):
+    text = "`run` passes `cmd` to a shell, which allows command injection.\n\n" \
+           f"To mitigate this, consider passing an argument list. {remark}\n"
+    first, advice, elsewhere = read_review(text).claims
+    assert (first.kind, advice.kind, elsewhere.kind) == (ClaimKind.DEFECT, ClaimKind.ADVICE, ClaimKind.DEFECT)
+    assert elsewhere.text == remark and elsewhere.start_line == 3
+    assert elsewhere.cwe == first.cwe and first.cwe  # "this vulnerability": the one just described
+
+
+def test_a_remark_about_the_same_problem_first_in_its_paragraph_stays_with_it():
+    (claim,) = read_review("The same issue exists in `jobs.py`, where `run` allows command injection.\n").claims
+    assert claim.kind is ClaimKind.DEFECT

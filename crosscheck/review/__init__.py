@@ -8,6 +8,7 @@ from crosscheck.cwe import Lexicon
 from crosscheck.review.blocks import Block, is_location, review_lines, split_blocks
 from crosscheck.review.citations import extract
 from crosscheck.review.classify import (
+    elsewhere_starts,
     field_kind,
     hedge_of,
     introduces_advice_list,
@@ -52,13 +53,15 @@ def read_review(text: str, lexicon: Lexicon | None = None) -> Review:
     evidence = find_verdicts(text)
     claims: list[Claim] = []
     advice_list = False
+    cwe: tuple[int, ...] = ()  # of the last defect claim
     for block in split_blocks(text):
         if not block.is_item:
             advice_list = introduces_advice_list(block.text)
         if is_verdict_only(block.text):
             continue
-        for part in _parts(block, lexicon, advice_list=advice_list and block.is_item):
+        for part in _parts(block, lexicon, advice_list=advice_list and block.is_item, cwe=cwe):
             claims.append(replace(part, id=f"C{len(claims) + 1}"))
+            cwe = part.cwe if part.kind is ClaimKind.DEFECT else cwe
     verdict = stated_verdict(evidence)
     if verdict is StatedVerdict.UNCLEAR:
         # no verdict sentence: a review that asserts a defect (a bot's comment, a scanner's issue) states
@@ -75,25 +78,45 @@ def read_review(text: str, lexicon: Lexicon | None = None) -> Review:
     )
 
 
-def _parts(block: Block, lexicon: Lexicon, *, advice_list: bool) -> tuple[Claim, ...]:
-    """The claims of one block: the block, or a defect and the remedy it ends with."""
+def _parts(block: Block, lexicon: Lexicon, *, advice_list: bool, cwe: tuple[int, ...]) -> tuple[Claim, ...]:
+    """The claims of one block: the block; or its defect and the remedy it closes with; and each remark
+    that the same problem is elsewhere, a defect claim of its own, of the categories of the last defect
+    (``cwe``, the one before the block, unless the block names its own)."""
     # a field that says what to do, or an item of a section that does ("## Acceptance Criteria")
     field = field_kind(block.title) or (field_kind(block.section) if block.is_item else None)
     if field is not None or is_lead_in(block.text):
         return (_claim(block.text, block.title, block.start_line, block.end_line, lexicon,
                        field or ClaimKind.CONTEXT),)
-    claim = _claim(block.text, block.title, block.start_line, block.end_line, lexicon, None,
-                   advice_list=advice_list, pointed=is_location(block.text.split("\n", 1)[0]))
-    cut = remedy_start(block.text, block.title) if claim.kind is ClaimKind.DEFECT else None
+    cuts = elsewhere_starts(block.text, block.title)
+    pieces = list(zip([0, *cuts], [*cuts, len(block.text)], strict=True))
+    lines = [(block.start_line + block.text.count("\n", 0, a),
+              block.end_line if b == len(block.text) else block.start_line + block.text[:b].rstrip().count("\n"))
+             for a, b in pieces]
+    main = block.text[: pieces[0][1]].rstrip() if cuts else block.text
+    claims = list(_finding(main, block, lines[0], lexicon, advice_list=advice_list))
+    cwe = next((c.cwe for c in reversed(claims) if c.kind is ClaimKind.DEFECT and c.cwe), cwe)
+    for (a, b), (start, end) in zip(pieces[1:], lines[1:], strict=True):
+        same = _claim(block.text[a:b].rstrip(), "", start, end, lexicon, ClaimKind.DEFECT)
+        claims.append(same if same.cwe else replace(same, cwe=cwe))
+    return tuple(claims)
+
+
+def _finding(text: str, block: Block, lines: tuple[int, int], lexicon: Lexicon, *,
+             advice_list: bool) -> tuple[Claim, ...]:
+    """``text``, the start of ``block`` at review ``lines``: one claim, or a defect and the remedy it
+    closes with."""
+    pointed = is_location(block.text.split("\n", 1)[0])
+    claim = _claim(text, block.title, *lines, lexicon, None, advice_list=advice_list, pointed=pointed)
+    cut = remedy_start(text, block.title) if claim.kind is ClaimKind.DEFECT else None
     if cut is None:
         return (claim,)
-    line = block.start_line + block.text.count("\n", 0, cut)
-    text = block.text[:cut].rstrip()
-    head = _claim(text, block.title, block.start_line, block.start_line + text.count("\n"), lexicon, None,
-                  advice_list=advice_list, pointed=is_location(block.text.split("\n", 1)[0]))
+    line = lines[0] + text.count("\n", 0, cut)
+    head_text = text[:cut].rstrip()
+    head = _claim(head_text, block.title, lines[0], lines[0] + head_text.count("\n"), lexicon, None,
+                  advice_list=advice_list, pointed=pointed)
     if head.kind is not ClaimKind.DEFECT:
         return (claim,)
-    return head, _claim(block.text[cut:], "", line, block.end_line, lexicon, ClaimKind.ADVICE, proposed=False)
+    return head, _claim(text[cut:], "", line, lines[1], lexicon, ClaimKind.ADVICE, proposed=False)
 
 
 def _claim(text: str, title: str, start: int, end: int, lexicon: Lexicon, kind: ClaimKind | None, *,

@@ -280,6 +280,25 @@ def _without_title(text: str, title: str) -> str:
     return text
 
 
+_ELSEWHERE = re.compile(
+    r"^(?:\W*\w+,\s+)?(?:the\s+|this\s+|a\s+)?(?:same|similar|this|that)\s+(?:[\w-]+\s+)?"
+    r"(?:vulnerability|issue|problem|flaw|bug|pattern|weakness|defect|risk)\s+(?:is\s+|are\s+|also\s+|likely\s+){0,3}"
+    r"(?:present|exists?|occurs?|appears?|found|applies)\b"
+    r"|^(?:\W*\w+,\s+)?the\s+same\s+(?:applies|goes|holds)\s+(?:to|for)\b",
+    re.IGNORECASE,
+)
+"""A sentence that says the problem just described is also somewhere else: "This vulnerability is also
+present in `file_writer.py`.", "The same issue exists at lines 120-125.", "The same applies to `b.py`"."""
+
+
+def elsewhere_starts(text: str, title: str) -> list[int]:
+    """Where each sentence of ``text`` after its first that says the same problem is elsewhere begins."""
+    body = _without_title(text, title)
+    offset = len(text) - len(body)
+    return [offset + a for number, (a, b) in enumerate(_sentence_spans(body))
+            if number and _ELSEWHERE.match(body[a:b])]
+
+
 def _plain(text: str) -> str:
     """Text without its markup, to compare a line with a title."""
     return re.sub(r"[*_`:#\s]+", " ", text).strip(" .")

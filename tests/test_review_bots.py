@@ -281,8 +281,10 @@ def test_an_abridged_quote_is_found_by_its_names():
     lambda n: "### " + "HIGH " * n + ": x",                     # severity-tagged titles
     lambda n: "![" + "high" * n + "](x",                        # badge images
     lambda n: "`x` is unsafe. " + "Use `y`. " * n,               # a closing remedy of many sentences
+    lambda n: "<details>\n<summary> 1. " + "<code>x</code> " * n,  # a numbered summary with many labels
+    lambda n: '<img src="https://img.shields.io/badge/' + "a-" * n + '" alt="' + "x " * n + '">',  # HTML badges
 ], ids=["comma-lines", "long-path", "not-a-location", "labels", "payload", "kwargs", "severity-title", "badges",
-        "remedy"])
+        "remedy", "summary-labels", "html-badge"])
 def test_the_bot_conventions_read_in_linear_time(make):
     assert growth(read_review, make, 2_000) < 12
 
@@ -346,3 +348,60 @@ def test_the_same_problem_elsewhere_is_a_defect_claim_of_its_own(remark):
 def test_a_remark_about_the_same_problem_first_in_its_paragraph_stays_with_it():
     (claim,) = read_review("The same issue exists in `jobs.py`, where `run` allows command injection.\n").claims
     assert claim.kind is ClaimKind.DEFECT
+
+
+# "Code Review by Qodo" (https://github.com/agentculture/culture-nodes/pull/35): a shields.io severity
+# badge in HTML, then each finding in a collapsed block with a numbered summary and category labels; its
+# parts are collapsed blocks in a quote, the last one a prompt for a coding agent.
+QODO_REVIEW = """<h3>Code Review by Qodo</h3>
+
+<img src="https://img.shields.io/badge/High-634FD1?style=flat-square" height="20px" alt="Action required">
+
+<details>
+<summary>  1.  <s>Shell runs user text</s> <code>✓ Resolved</code> <code>🐞 Bug</code> <code>⛨ Security</code></summary>
+
+<br/>
+
+> <details open>
+><summary>Description</summary>
+><pre>
+>run() hands its argument to a shell, so a caller's text runs as a command.
+></pre>
+></details>
+
+> <details>
+><summary>Agent prompt</summary>
+>
+>```
+>Follow the guidance below and implement a solution.
+>## Suggested fix direction
+>Pass an argument list to `subprocess.run`.
+>```
+></details>
+
+<hr/>
+</details>
+"""
+
+
+def test_qodos_numbered_findings_are_defects_and_their_agent_prompts_advice():
+    header, finding, prompt = read_review(QODO_REVIEW).claims
+    assert header.kind is ClaimKind.CONTEXT
+    assert (finding.kind, finding.start_line, finding.end_line) == (ClaimKind.DEFECT, 3, 15)
+    assert (prompt.kind, prompt.start_line, prompt.title) == (ClaimKind.ADVICE, 17, "Agent prompt")
+    assert read_review(QODO_REVIEW).verdict is StatedVerdict.DEFECTS
+
+
+def test_an_html_shields_badge_heads_the_finding_under_it():
+    badge = '<img src="https://img.shields.io/badge/Medium-634FD1?style=flat-square" alt="Remediation recommended">'
+    (claim,) = read_review(f"{badge}\n\n`run` passes `cmd` to a shell, which allows command injection.\n").claims
+    assert (claim.start_line, claim.kind) == (1, ClaimKind.DEFECT)
+    logo = '<img src="https://example.com/logo.svg" alt="Grey Divider">'
+    assert len(read_review(f"{logo}\n\n`run` passes `cmd` to a shell, which allows command injection.\n").claims) == 2
+
+
+def test_a_sections_first_heading_is_its_title_not_a_sentence():
+    # Claude Code report files (https://github.com/ricyoung/2pac): "## Features to Add" over "### 1. Title"
+    text = "## Security Features to Add\n\n### 1. File Hash Verification\nAdd SHA-256 verification of processed files.\n"
+    (claim,) = read_review(text).claims
+    assert (claim.title, claim.kind) == ("1. File Hash Verification", ClaimKind.ADVICE)

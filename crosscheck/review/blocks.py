@@ -35,7 +35,7 @@ CHANGE_BLOCKS = frozenset({"diff", "patch", "suggestion"})
 ADVICE_FIELDS = ("fix", "fixes", "fixed", "mitigation", "mitigations", "recommendation", "recommendations",
                  "recommended fix", "recommended action", "remediation", "solution", "solutions", "suggested fix",
                  "proposed fix", "proposed fixes", "proposed solution", "proposed solutions", "suggestion",
-                 "how to fix", "done when", "acceptance criteria")
+                 "how to fix", "done when", "acceptance criteria", "agent prompt")
 """Labels of a finding's fields that say what to do: each such field is an advice claim of its own."""
 REPORT_FIELDS = ("verification", "testing", "test plan", "tests", "changes", "work log", "resources")
 """Labels of fields that report what was done or where to read more: context, not claims about the code."""
@@ -76,7 +76,10 @@ _BADGE_NOISE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)|<[^>\n]*>|[^\w\s]|_")
 _BADGE_WORDS = frozenset({"potential", "issue", "critical", "major", "minor", "high", "medium", "low", "severity",
                           "priority", "security", "nitpick", "refactor", "suggestion", "quick", "win", "bug", "warning",
                           "caution", "important", "p0", "p1", "p2", "p3", "badge", "privacy", "and"})
-_BADGE_MARK = re.compile(r"!\[|[\u2600-\u27bf\U0001f300-\U0001faff]|\*\*|(?<![a-z])_|\|", re.IGNORECASE)
+_BADGE_MARK = re.compile(r"!\[|<img\b|[\u2600-\u27bf\U0001f300-\U0001faff]|\*\*|(?<![a-z])_|\|", re.IGNORECASE)
+_HTML_IMAGE = re.compile(r"<img\b[^>\n]*>", re.IGNORECASE)
+_IMAGE_WORDS = re.compile(r"/badge/([\w%.]+?)-|\balt=[\"']([^\"'\n]*)", re.IGNORECASE)
+"""What an HTML image says: a shields.io badge's label ("/badge/High-634FD1"), else its alt text."""
 _FIELD_LABELS = (r"(?:source|location|locations|file|files|lines?|evidence|severity|confidence|status|effort|risk"
                  r"|pros|cons|type|cwe|category|rule|impact|likelihood|priority|id|scanner|tool|component|function)")
 _BOLD_FIELD = re.compile(rf"^[ \t]*[-*+][ \t]+(?:\*\*|__){_FIELD_LABELS}(?:(?:\*\*|__)[ \t]*:|:(?:\*\*|__))",
@@ -94,8 +97,11 @@ _EMPHASIS = re.compile(r"\*\*|__|`|(?<!\w)[*_]+|[*_]+(?!\w)")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
-_PROSE_SUMMARY = re.compile(r"<summary\b(?![^\n]*</summary>)", re.IGNORECASE)
-"""A summary that goes on past its line: the collapsed block holds a finding, not a bot's tool output."""
+_ADVICE_SUMMARY = re.compile(rf"<summary>\s*({label_alternatives(ADVICE_FIELDS)})\s*</summary>", re.IGNORECASE)
+"""The summary of a collapsed part of a finding that says what to do: "<summary>Agent prompt</summary>"."""
+_PROSE_SUMMARY = re.compile(r"<summary\b(?![^\n]*</summary>)|<summary>\s*\d{1,3}\.\s", re.IGNORECASE)
+"""A summary that goes on past its line, or a numbered one ("<summary> 1. <s>Title</s> <code>🐞 Bug</code>",
+Qodo's code review): the collapsed block holds a finding, not a bot's tool output."""
 _COMMENT_ONLY = re.compile(r"^\s*(?:<!--.*?-->\s*)+$", re.DOTALL)
 
 
@@ -156,10 +162,17 @@ def _without_front_matter(lines: list[str]) -> list[str]:
 def is_badge(text: str) -> bool:
     """True for a block that is only a bot's severity or category badge: "_⚠️ Potential issue_ | _🟠 Major_",
     "![high](https://.../high-priority.svg)", "**Medium Severity**"."""
-    if len(text) > LOCATION_MAX or "\n\n" in text.strip():
+    said = _HTML_IMAGE.sub(_image_words, text) if "<" in text else text
+    if len(said) > LOCATION_MAX or "\n\n" in said.strip():
         return False
-    words = re.findall(r"[a-z0-9]+", _BADGE_NOISE.sub(r" \1 ", text).lower())  # an image counts by its alt text
+    words = re.findall(r"[a-z0-9]+", _BADGE_NOISE.sub(r" \1 ", said).lower())  # an image counts by its alt text
     return bool(words) and all(word in _BADGE_WORDS for word in words) and bool(_BADGE_MARK.search(text))
+
+
+def _image_words(image: re.Match[str]) -> str:
+    found = _IMAGE_WORDS.findall(image.group(0))
+    label = next((label for label, _ in found if label), None)
+    return f" {label} " if label else " ".join(alt for _, alt in found) or " "
 
 
 def is_location(text: str) -> bool:
@@ -206,7 +219,7 @@ class _Splitter:
             return
         first, last = token.map[0] + 1, token.map[1]
         if self.details or token.type == "html_block" and _DETAILS_OPEN.search(token.content):
-            self._details(token, first, last)
+            self._details(token, first, last, inner)
         elif token.type == "heading_open":
             self._heading(first, last)
         elif token.type in ("bullet_list_open", "ordered_list_open"):
@@ -222,9 +235,15 @@ class _Splitter:
         if token.type not in ("bullet_list_open", "ordered_list_open"):
             self.after_list = False
 
-    def _details(self, token: Token, first: int, last: int) -> None:
+    def _details(self, token: Token, first: int, last: int, inner: list[Token]) -> None:
         """A collapsed block and all inside it belong to the current claim (or start one), except
-        fenced code other than a proposed change: that is a bot's tool output or the script it ran."""
+        fenced code other than a proposed change: that is a bot's tool output or the script it ran.
+        Inside a finding's block, a collapsed part that says what to do (Qodo's "Agent prompt") is a
+        claim of its own."""
+        summary = next((m for t in (token, *inner) if t.type == "html_block"
+                        for m in [_ADVICE_SUMMARY.search(t.content)] if m), None) if self.finding else None
+        if summary is not None:
+            self.builder.start(first, summary.group(1), is_item=False)
         if token.type == "html_block":
             if not self.details and _PROSE_SUMMARY.search(token.content):
                 # a finding written in the summary of its own collapsed block (Qodo's "focus areas"): a claim,
@@ -236,7 +255,7 @@ class _Splitter:
             self.finding = self.finding and self.details > 0
         if token.type == "fence" and not self.finding and token.info.strip().lower() not in CHANGE_BLOCKS:
             return
-        if self.builder.empty:
+        if self.builder.empty and summary is None:
             self.builder.start(first, "", is_item=False)
         self._add(first, last)
 

@@ -128,8 +128,8 @@ def remedy_start(text: str, title: str) -> int | None:
 
     Findings often close with what to do ("... enabling code execution from malicious YAML. The safe
     alternative is `yaml.safe_load(f)`."). The remedy is the first advice sentence after the last
-    sentence that asserts a defect or an assurance, with at least one sentence before it; sentences
-    after it that assert nothing elaborate it.
+    sentence that asserts a defect or an assurance, with at least one sentence before it and not on a
+    quoted line; sentences after it that assert nothing elaborate it.
     """
     body = _without_title(text, title)
     offset = len(text) - len(body)
@@ -142,7 +142,7 @@ def remedy_start(text: str, title: str) -> int | None:
         label = _label(sentence)
         if label in (_Sentence.DEFECT, _Sentence.ASSURANCE):
             start = None
-        elif label is _Sentence.ADVICE and start is None and said and ticks % 2 == 0:
+        elif label is _Sentence.ADVICE and start is None and said and ticks % 2 == 0 and not _quoted(body, a):
             start = a
         said = said or _plain(sentence) != _plain(title)
     return None if start is None else offset + start
@@ -191,7 +191,7 @@ def kind_of(text: str, title: str, cwe_of: Callable[[str], tuple[int, ...]],
     """
     if _PROPOSAL.match(text):
         return ClaimKind.ADVICE
-    if _DEFECT_FIELD.search(text) and cwe_of(text):
+    if _DEFECT_FIELD.search(text) and cwe_of(text) or _FINDING_LABEL.search(text):
         return ClaimKind.DEFECT
     labels = [(_label(s), s) for s in sentences(_without_title(text, title))]
     located = any(
@@ -243,6 +243,14 @@ _DEFECT_FIELD = re.compile(
 """A field that names what is wrong: "💡 **Vulnerability:** ...", "**Issue:** ..."."""
 
 
+_FINDING_LABEL = re.compile(
+    r"^[ \t]*<summary>[ \t]*\d{1,3}\.[ \t][^\n]{0,300}?<code>[^<\n]{0,6}(?:bug|security|rule\s+violation)[ \t]*</code>",
+    re.IGNORECASE | re.MULTILINE,
+)
+"""The summary of a finding that a bot labels as a bug, a security issue or a rule violation (Qodo:
+"<summary> 1. <s>Title</s> <code>✓ Resolved</code> <code>🐞 Bug</code> <code>⛨ Security</code>")."""
+
+
 def field_kind(title: str) -> ClaimKind | None:
     """The kind a field or section label gives its claim: what to do ("Fix", "Recommendation",
     "Proposed Solutions") is advice, what was done ("Verification", "Testing") is context."""
@@ -273,10 +281,20 @@ def is_lead_in(text: str) -> bool:
 
 
 def _without_title(text: str, title: str) -> str:
-    """The claim's text without a title that stands on a line of its own."""
+    """The claim's text without a title that stands on a line of its own: its first line, or the first
+    line after the heading of a section it is the first heading of ("## Features to Add" over "### 1.
+    Hash Verification"), blanked there, so that the text keeps its length."""
     first, _, rest = text.partition("\n")
-    if title and rest and _plain(first) == _plain(title):
+    if not title or not rest:
+        return text
+    if _plain(first) == _plain(title):
         return rest
+    start = len(first) + 1
+    while start < len(text) and text[start] == "\n":
+        start += 1
+    end = text.find("\n", start)
+    if end > 0 and _plain(text[start:end]) == _plain(title):
+        return text[:start] + " " * (end - start) + text[end:]
     return text
 
 
@@ -297,6 +315,11 @@ def elsewhere_starts(text: str, title: str) -> list[int]:
     offset = len(text) - len(body)
     return [offset + a for number, (a, b) in enumerate(_sentence_spans(body))
             if number and _ELSEWHERE.match(body[a:b])]
+
+
+def _quoted(text: str, at: int) -> bool:
+    """Whether ``text[at]`` is on a blockquote line: quoted text (a bot's prompt, a reply) is no remedy."""
+    return text[text.rfind("\n", 0, at) + 1 : at + 1].lstrip().startswith(">")
 
 
 def _plain(text: str) -> str:

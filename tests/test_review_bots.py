@@ -405,3 +405,11 @@ def test_a_sections_first_heading_is_its_title_not_a_sentence():
     text = "## Security Features to Add\n\n### 1. File Hash Verification\nAdd SHA-256 verification of processed files.\n"
     (claim,) = read_review(text).claims
     assert (claim.title, claim.kind) == ("1. File Hash Verification", ClaimKind.ADVICE)
+
+
+def test_a_name_quoted_in_prose_after_a_cue_is_a_suggestion_and_a_rule_id_is_no_name():
+    # Sourcery relaying opengrep (https://github.com/NSPC911/rovr/pull/296): "You may consider using 'shlex.escape()'."
+    text = "**security (python.lang.security.audit.dangerous-subprocess-use-audit):** Detected subprocess " \
+           "function 'Popen' without a static string. You may consider using 'shlex.escape()'.\n"
+    citations = [c for claim in read_review(text).claims for c in claim.citations]
+    assert [(c.code, c.role) for c in citations] == [("shlex.escape()", CitationRole.SUGGESTION)]

@@ -46,7 +46,7 @@ _FENCED = re.compile(r"(```|~~~)[ \t]*([\w+-]*)[ \t]*\n?(.*?)\1", re.DOTALL)
 _INLINE = re.compile(r"(`{1,2})([^`\n]+?)\1")
 _INLINE_BODY = re.compile(r"`[^`\n]*`")
 _FILE = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w-]+\.(?:py|pyw|pyi))\b")
-_DOTTED = re.compile(r"(?<![\w.`/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(\(\))?(?![\w`/-])")
+_DOTTED = re.compile(r"(?<![\w.`/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(\(\))?(?![\w`/-]|\.\w)")
 _CALL = re.compile(r"(?<![\w.`])([A-Za-z_]\w*)\(\)")
 _KWARG = re.compile(r"(?<![\w.`=])([a-z_]\w*=(?:True|False|None))(?![\w`])")
 """A keyword argument written in plain prose: "verify=False disables certificate checks"."""
@@ -217,7 +217,9 @@ def _role(sentence: str, start: int, end: int) -> CitationRole:
     """The role of the code at ``sentence[start:end]``, by the first cue of :data:`_ROLE_CUES` around it."""
     # other code in the words around (`os.open()` in "consider using `os.open()` with the `X` flag") is
     # one word to the cues: its dots and semicolons end no clause
-    context = {_Side.BEFORE: _INLINE_BODY.sub("`x`", sentence[max(0, start - _Side.BEFORE.value) : start]),
+    # and a quote around a name in prose ("consider using 'shlex.quote()'") is no word
+    before = sentence[max(0, start - _Side.BEFORE.value) : start].rstrip("'\"\u2018\u201c")
+    context = {_Side.BEFORE: _INLINE_BODY.sub("`x`", before),
                _Side.AFTER: _INLINE_BODY.sub("`x`", sentence[end : end + _Side.AFTER.value])}
     for cue in _ROLE_CUES:
         if cue.pattern.search(context[cue.side]):

@@ -200,8 +200,8 @@ def kind_of(text: str, title: str, cwe_of: Callable[[str], tuple[int, ...]],
     )
     assures = any(label is _Sentence.ASSURANCE for label, _ in labels)
     titled = bool(cwe_of(title))
-    if (pointed or _SEVERITY_TAG.match(title) or _SECURITY_LABEL.match(title)) and not assures \
-            and (titled or any(cwe_of(s) for _, s in labels)):
+    marked = pointed or _SEVERITY_TAG.match(title) or _SECURITY_LABEL.match(title) or _SECURITY_LABEL_LINE.search(text)
+    if marked and not assures and (titled or any(cwe_of(s) for _, s in labels)):
         return ClaimKind.DEFECT
     defects = [s for label, s in labels if label is _Sentence.DEFECT]
     neutral = [s for label, s in labels if label is _Sentence.NEUTRAL]
@@ -232,6 +232,9 @@ _SEVERITY_TAG = re.compile(
 )
 """A finding's title tagged with its severity: "1. 🔴 CRITICAL: Pickle deserialization", "HIGH - SSRF"."""
 _SECURITY_LABEL = re.compile(r"^(?:issue\s*\(security\)|security\s*\([\w.:-]{1,200}\))\s*:?$", re.IGNORECASE)
+_SECURITY_LABEL_LINE = re.compile(r"^[ \t]*\*\*(?:issue\s*\(security\)|security\s*\([\w.:-]{1,200}\))\s*:?\*\*",
+                                  re.IGNORECASE | re.MULTILINE)
+"""The same label starting a line inside a claim (the English original under a translated comment)."""
 """Sourcery's label of a security finding, as a claim's title."""
 _PROPOSAL = re.compile(r"^[ \t]*(```|~~~)[ \t]*(?:suggestion|diff|patch)[ \t]*\n.*?^[ \t]*\1[ \t]*\Z",
                        re.IGNORECASE | re.DOTALL | re.MULTILINE)

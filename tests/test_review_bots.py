@@ -413,3 +413,15 @@ def test_a_name_quoted_in_prose_after_a_cue_is_a_suggestion_and_a_rule_id_is_no_
            "function 'Popen' without a static string. You may consider using 'shlex.escape()'.\n"
     citations = [c for claim in read_review(text).claims for c in claim.citations]
     assert [(c.code, c.role) for c in citations] == [("shlex.escape()", CitationRole.SUGGESTION)]
+
+
+def test_a_translated_comment_reads_its_code_as_the_english_original_does():
+    # Sourcery posts comments in the reviewer's language with the English original collapsed under them
+    # (https://github.com/NSPC911/rovr/pull/296 has the English shape)
+    text = "**security (python.lang.security.audit.subprocess-shell-true):** `run` 把 `cmd` 交给 shell。" \
+           "你可以考虑使用 `shlex.quote()`。\n\n<details>\n<summary>Original comment in English</summary>\n\n" \
+           "**security (python.lang.security.audit.subprocess-shell-true):** `run` passes `cmd` to a shell. " \
+           "You may consider using `shlex.quote()`.\n\n</details>\n"
+    translated = read_review(text).claims[0]
+    roles = {c.code: c.role for c in translated.citations}
+    assert roles == {"run": CitationRole.ANCHOR, "cmd": CitationRole.ANCHOR, "shlex.quote()": CitationRole.SUGGESTION}

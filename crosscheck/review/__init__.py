@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from crosscheck.cwe import Lexicon
@@ -62,6 +63,7 @@ def read_review(text: str, lexicon: Lexicon | None = None) -> Review:
         for part in _parts(block, lexicon, advice_list=advice_list and block.is_item, cwe=cwe):
             claims.append(replace(part, id=f"C{len(claims) + 1}"))
             cwe = part.cwe if part.kind is ClaimKind.DEFECT else cwe
+    claims = _as_in_original(claims)
     verdict = stated_verdict(evidence)
     if verdict is StatedVerdict.UNCLEAR:
         # no verdict sentence: a review that asserts a defect (a bot's comment, a scanner's issue) states
@@ -137,6 +139,29 @@ def _claim(text: str, title: str, start: int, end: int, lexicon: Lexicon, kind: 
         cwe=lexicon.match(text),
         citations=citations,
     )
+
+
+_ORIGINAL = re.compile(r"<summary>\s*Original\s+comment\s+in\s+English\s*</summary>", re.IGNORECASE)
+"""Sourcery's collapsed block with the English original under a comment it posts translated."""
+
+
+def _as_in_original(claims: list[Claim]) -> list[Claim]:
+    """Claims of a translated comment, with the roles the English original gives the same code: the
+    code such a comment names without a line is what the original says of it (proposed, or said not to
+    be there), as the reader's cues are English."""
+    result, start = list(claims), 0
+    for number, claim in enumerate(claims):
+        if not _ORIGINAL.search(claim.text):
+            continue
+        end = next((n for n in range(number + 1, len(claims)) if _ORIGINAL.search(claims[n].text)), len(claims))
+        roles = {c.code: c.role for original in claims[number:end] for c in original.citations
+                 if c.role is not CitationRole.ANCHOR and c.line is None}
+        for index in range(start, number):
+            result[index] = replace(result[index], citations=tuple(
+                replace(c, role=roles[c.code]) if c.role is CitationRole.ANCHOR and c.line is None and c.code in roles
+                else c for c in result[index].citations))
+        start = end
+    return result
 
 
 def _first_line(claim: Claim) -> str:

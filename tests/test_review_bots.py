@@ -425,3 +425,9 @@ def test_a_translated_comment_reads_its_code_as_the_english_original_does():
     translated = read_review(text).claims[0]
     roles = {c.code: c.role for c in translated.citations}
     assert roles == {"run": CitationRole.ANCHOR, "cmd": CitationRole.ANCHOR, "shlex.quote()": CitationRole.SUGGESTION}
+
+
+def test_a_sentence_on_the_problem_itself_is_not_a_remark_about_elsewhere():
+    text = "`run` passes `cmd` to a shell, which allows command injection. This issue occurs whenever `cmd` " \
+           "comes from the request.\n"
+    assert len(read_review(text).claims) == 1

@@ -232,10 +232,10 @@ _SEVERITY_TAG = re.compile(
 )
 """A finding's title tagged with its severity: "1. 🔴 CRITICAL: Pickle deserialization", "HIGH - SSRF"."""
 _SECURITY_LABEL = re.compile(r"^(?:issue\s*\(security\)|security\s*\([\w.:-]{1,200}\))\s*:?$", re.IGNORECASE)
+"""Sourcery's label of a security finding, as a claim's title."""
 _SECURITY_LABEL_LINE = re.compile(r"^[ \t]*\*\*(?:issue\s*\(security\)|security\s*\([\w.:-]{1,200}\))\s*:?\*\*",
                                   re.IGNORECASE | re.MULTILINE)
 """The same label starting a line inside a claim (the English original under a translated comment)."""
-"""Sourcery's label of a security finding, as a claim's title."""
 _PROPOSAL = re.compile(r"^[ \t]*(```|~~~)[ \t]*(?:suggestion|diff|patch)[ \t]*\n.*?^[ \t]*\1[ \t]*\Z",
                        re.IGNORECASE | re.DOTALL | re.MULTILINE)
 """A claim that is nothing but a proposed change: a suggestion or diff block on its own."""
@@ -301,10 +301,11 @@ def _without_title(text: str, title: str) -> str:
     return text
 
 
+_PROBLEM = r"(?:[\w-]+\s+)?(?:vulnerability|issue|problem|flaw|bug|pattern|weakness|defect|risk)\s+"
+_THERE = r"(?:present|exists?|occurs?|appears?|found|applies)\b"
 _ELSEWHERE = re.compile(
-    r"^(?:\W*\w+,\s+)?(?:the\s+|this\s+|a\s+)?(?:same|similar|this|that)\s+(?:[\w-]+\s+)?"
-    r"(?:vulnerability|issue|problem|flaw|bug|pattern|weakness|defect|risk)\s+(?:is\s+|are\s+|also\s+|likely\s+){0,3}"
-    r"(?:present|exists?|occurs?|appears?|found|applies)\b"
+    rf"^(?:\W*\w+,\s+)?(?:the\s+|a\s+)?(?:same|similar)\s+{_PROBLEM}(?:is\s+|are\s+|also\s+|likely\s+){{0,3}}{_THERE}"
+    rf"|^(?:\W*\w+,\s+)?(?:this|that)\s+{_PROBLEM}(?:is\s+|are\s+)?also\s+{_THERE}"
     r"|^(?:\W*\w+,\s+)?the\s+same\s+(?:applies|goes|holds)\s+(?:to|for)\b",
     re.IGNORECASE,
 )

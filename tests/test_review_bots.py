@@ -431,3 +431,26 @@ def test_a_sentence_on_the_problem_itself_is_not_a_remark_about_elsewhere():
     text = "`run` passes `cmd` to a shell, which allows command injection. This issue occurs whenever `cmd` " \
            "comes from the request.\n"
     assert len(read_review(text).claims) == 1
+
+
+def test_names_in_an_exploits_steps_do_not_sink_a_claim_whose_code_is_there(tmp_path):
+    # Cursor Bugbot (https://github.com/LionSR/TNLean/pull/298 has the shape): the finding, then how an
+    # attacker gets through, naming Python's own objects the file never mentions
+    import crosscheck
+
+    code = tmp_path / "sandbox.py"
+    code.write_text("BLOCKED = ('__subclasses__', '__globals__')\n\n\ndef allowed(name):\n"
+                    "    return not any(b in name for b in BLOCKED)\n", encoding="utf-8")
+    review = ("`allowed(name)` only looks for blocked substrings, so the sandbox can be bypassed: an attacker "
+              "can build the name with `chr()` and reach `type.__dict__`.")
+    (claim,) = crosscheck.check(code, review_text=review, analyzers=["bandit"]).reconciliation.claims
+    assert claim.outcome.value == "unsupported"
+    assert "`chr()`" in claim.reason and "`type.__dict__`" in claim.reason  # reported, not hidden
+    # quoted code with more than a name, or at a line, still sinks it
+    review = "`allowed(name)` calls `eval(name)` at line 5, so the sandbox can be bypassed."
+    (claim,) = crosscheck.check(code, review_text=review, analyzers=["bandit"]).reconciliation.claims
+    assert claim.outcome.value == "ungrounded"
+    # and names alone sink a claim when nothing it names is there
+    review = "`is_safe()` uses `chr()` to decode the name, so the sandbox can be bypassed."
+    (claim,) = crosscheck.check(code, review_text=review, analyzers=["bandit"]).reconciliation.claims
+    assert claim.outcome.value == "ungrounded"

@@ -185,24 +185,29 @@ def claim_places(claim: GroundedClaim) -> list[Place]:
     return places
 
 
-def _absent_anchors(claim: GroundedClaim) -> list[Grounding]:
-    """The anchors that make a claim ungrounded.
+def _absent_anchors(claim: GroundedClaim) -> tuple[list[Grounding], list[Grounding]]:
+    """The anchors that make a claim ungrounded, and the quoted ones that are not there (reported even
+    when they do not sink the claim).
 
-    Quoted code, line numbers and file names that are not there count one by
-    one; names found in plain prose are weaker evidence (a phrase may look like
-    an identifier) and count only when none of the claim's anchors is found.
-    Code the review says is not there (``negated``) is no anchor. A defect
-    that cites code found only in a comment or docstring cites code that does
-    not run.
+    Quoted code with more than a name in it (a call with arguments, a statement), line numbers and file
+    names that are not there count one by one. Names are weaker evidence and count only when none of
+    the claim's anchors is found: a name in plain prose (a phrase may look like an identifier), and a
+    name in backticks with no line (`chr()`, `type.__dict__`), which an exploit's steps or an example
+    name as often as the code does. Code the review says is not there (``negated``) is no anchor. A
+    defect that cites code found only in a comment or docstring cites code that does not run.
     """
     anchors = [g for g in claim.anchors if g.status is not Status.UNCHECKED]
     missing = (Status.ABSENT, Status.COMMENT) if claim.claim.kind is ClaimKind.DEFECT else (Status.ABSENT,)
-    strong = [g for g in anchors if g.citation.kind is not CitationKind.IDENTIFIER and g.status in missing]
-    if strong:
-        return strong
+    quoted = [g for g in anchors if g.citation.kind is not CitationKind.IDENTIFIER and g.status in missing]
+    if any(g.citation.line is not None or not _NAME.match(g.citation.code or "") for g in quoted):
+        return quoted, quoted
     if anchors and all(g.status is Status.ABSENT for g in anchors):
-        return anchors
-    return []
+        return anchors, quoted
+    return [], quoted
+
+
+_NAME = re.compile(r"[A-Za-z_][\w.]*(?:\(\))?\Z")
+"""Code that is only a name: `chr()`, `type.__dict__`, `BuiltinImporter.load_module`."""
 
 
 def _describe(g: Grounding) -> str:
@@ -215,8 +220,11 @@ def _describe(g: Grounding) -> str:
 def _outcome(claim: GroundedClaim, candidates: list[tuple[Finding, _Signals]], relevant: set[Finding],
              min_severity: Severity) -> tuple[Outcome, str, list[tuple[Finding, _Signals]]]:
     kind = claim.claim.kind
-    absent = _absent_anchors(claim)
+    absent, details = _absent_anchors(claim)
     absent_text = ", ".join(_describe(g) for g in absent[:3])
+    # one wrong detail does not sink a claim (an analyzer backs it where it points, or it names a name
+    # that is not there beside code that is): it is reported
+    wrong = f"; but cites code that is not there: {', '.join(_describe(g) for g in details[:3])}" if details else ""
     has_checkable = any(g.status is not Status.UNCHECKED for g in claim.anchors)
     cwe_text = ", ".join(f"CWE-{c}" for c in claim.claim.cwe)
     if kind is ClaimKind.DEFECT:
@@ -225,14 +233,12 @@ def _outcome(claim: GroundedClaim, candidates: list[tuple[Finding, _Signals]], r
             words = sorted({w for _, (cwe, _, hits) in candidates if not cwe for w in hits})
             signals = ([cwe_text] if any(cwe for _, (cwe, _, _) in candidates) else []) + (
                 [f"the rule's words: {', '.join(words)}"] if words else [])
-            # one wrong detail does not sink a claim an analyzer backs where it points; it is reported
-            wrong = f"; but cites code that is not there: {absent_text}" if absent else ""
             return Outcome.CONFIRMED, f"supported by {rules} ({'; '.join(signals)}){wrong}", candidates
         if absent:
             return Outcome.UNGROUNDED, f"cites code that is not there: {absent_text}", []
         if has_checkable or claim.claim.cwe or claim.anchors:
             why = f" ({cwe_text})" if cwe_text else " (no CWE category recognised)"
-            return Outcome.UNSUPPORTED, f"no analyzer finding backs this defect claim{why}", []
+            return Outcome.UNSUPPORTED, f"no analyzer finding backs this defect claim{why}{wrong}", []
         return Outcome.GENERIC, "defect claim with no category and no location to check", []
     if kind is ClaimKind.ASSURANCE:
         refuting = [(f, signals) for f, signals in candidates if f in relevant and signals[0]]
@@ -242,11 +248,12 @@ def _outcome(claim: GroundedClaim, candidates: list[tuple[Finding, _Signals]], r
         if absent:
             return Outcome.UNGROUNDED, f"cites code that is not there: {absent_text}", []
         if claim.claim.cwe:
-            return Outcome.UPHELD, f"no relevant finding of {cwe_text} at or above {min_severity.value} severity", []
-        return Outcome.GENERIC, "assurance with no recognised category to check", []
+            return (Outcome.UPHELD, f"no relevant finding of {cwe_text} at or above {min_severity.value} severity{wrong}",
+                    [])
+        return Outcome.GENERIC, f"assurance with no recognised category to check{wrong}", []
     if absent:
         return Outcome.UNGROUNDED, f"cites code that is not there: {absent_text}", []
-    return Outcome.GENERIC, f"{kind.value}: nothing a static analyzer can check", []
+    return Outcome.GENERIC, f"{kind.value}: nothing a static analyzer can check{wrong}", []
 
 
 def _verdict(grounded: GroundedReview, claims: tuple[ClaimResult, ...], findings: tuple[FindingResult, ...],

@@ -1,0 +1,104 @@
+"""Reading a pull request's change: from a unified diff, and from a real git repository and a base."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from crosscheck.errors import InputError
+from crosscheck.load.change import change_from_diff, change_from_git
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+       "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=ENV,
+                          text=True).stdout
+
+
+def commit(repo: Path, files: dict[str, str | None], message: str) -> None:
+    for name, text in files.items():
+        path = repo / name
+        if text is None:
+            git(repo, "rm", "-q", name)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        git(repo, "add", name)
+    git(repo, "commit", "-q", "-m", message)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A repository with a main line, and a branch that changes two files, adds one and deletes one."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, {"app/run.py": "import subprocess\n\n\ndef run(cmd):\n    return subprocess.run(cmd)\n",
+                  "app/util.py": "X = 1\n", "app/old.py": "Y = 2\n", "README.md": "hello\n"}, "base")
+    git(repo, "checkout", "-q", "-b", "feature")
+    commit(repo, {"app/run.py": "import subprocess\n\n\ndef run(cmd):\n    return subprocess.run(cmd, shell=True)\n",
+                  "app/new.py": "import pickle\n\n\ndef load(b):\n    return pickle.loads(b)\n"}, "shell")
+    commit(repo, {"app/old.py": None, "README.md": "hello\nworld\n"}, "tidy")
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {"app/util.py": "X = 2\n"}, "main moves on")  # not in the change: after the merge base
+    git(repo, "checkout", "-q", "feature")
+    return repo
+
+
+def test_the_change_of_a_branch_is_read_from_its_merge_base(repo: Path) -> None:
+    change = change_from_git(repo, "main")
+    assert change.base == "main"
+    assert [(f.path, f.status) for f in change.files] == [
+        ("README.md", "modified"), ("app/new.py", "added"), ("app/old.py", "deleted"), ("app/run.py", "modified")]
+    assert change.file("app/run.py").added_lines == frozenset({5})
+    assert change.file("app/new.py").added_lines == frozenset({1, 2, 3, 4, 5})
+    assert change.file("app/util.py") is None  # main's own commit is not the branch's change
+    assert change.python_files == ("app/new.py", "app/run.py")
+
+
+def test_a_folder_inside_the_work_tree_reads_the_same_change(repo: Path) -> None:
+    assert change_from_git(repo / "app", "main").files == change_from_git(repo, "main").files
+
+
+def test_a_unified_diff_gives_the_same_change_as_git(repo: Path) -> None:
+    diff = git(repo, "diff", "main...HEAD")
+    assert change_from_diff(diff).files == change_from_git(repo, "main").files
+
+
+@pytest.mark.parametrize("base", ["no-such-branch", "--output=/tmp/x", "-p", "main;rm -rf /", ""])
+def test_a_base_that_is_not_a_revision_is_one_clear_error(repo: Path, base: str) -> None:
+    with pytest.raises(InputError, match="--base"):
+        change_from_git(repo, base)
+
+
+def test_a_folder_outside_git_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not inside a git work tree.*--diff"):
+        change_from_git(tmp_path, "main")
+
+
+def test_text_that_is_not_a_diff_is_one_clear_error() -> None:
+    with pytest.raises(InputError, match="not a unified diff"):
+        change_from_diff("this is a review, not a diff\n", where="pr.diff")
+
+
+def test_the_repositorys_external_diff_driver_is_not_run(repo: Path, tmp_path: Path) -> None:
+    # a repository's configuration may name a program for git diff to run: reading a change must not run it
+    marker = tmp_path / "ran"
+    script = tmp_path / "driver.sh"
+    script.write_text(f"#!/bin/sh\ntouch {marker}\n", encoding="utf-8")
+    script.chmod(0o755)
+    git(repo, "config", "diff.external", str(script))
+    (repo / ".gitattributes").write_text("*.py diff=evil\n", encoding="utf-8")
+    git(repo, "config", "diff.evil.textconv", str(script))
+    commit(repo, {".gitattributes": "*.py diff=evil\n", "app/run.py": "X = 3\n"}, "attributes")
+    change = change_from_git(repo, "main")
+    assert change.file("app/run.py").added_lines == frozenset({1})
+    assert not marker.exists()

@@ -13,7 +13,9 @@ came from and the sha256 of its review and code, so a corpus that drifted is ref
 Scores, over the pairs: the stated verdict, every written line citation read (with its file when
 it names one), claim recall (each expected claim overlapped by a claim of the tool), the kind of
 the recalled claims, and claims made ungrounded by text that is not code (a path, a payload, a
-proposed fix). Analyzers run for the last one, as ``crosscheck check`` runs them.
+proposed fix). Analyzers run for the last one, as ``crosscheck check`` runs them. An expected claim
+is the tool's claim where it starts, else the one that overlaps it most; claims that share a line
+are paired in review order. Kinds play no part in the pairing.
 """
 
 from __future__ import annotations

@@ -102,3 +102,14 @@ def test_the_repositorys_external_diff_driver_is_not_run(repo: Path, tmp_path: P
     change = change_from_git(repo, "main")
     assert change.file("app/run.py").added_lines == frozenset({1})
     assert not marker.exists()
+
+
+def test_a_renamed_file_is_read_by_its_new_path(repo: Path) -> None:
+    git(repo, "mv", "app/util.py", "app/helpers.py")
+    (repo / "app/helpers.py").write_text("X = 1\nZ = 3\n", encoding="utf-8")
+    git(repo, "add", "app/helpers.py")
+    git(repo, "commit", "-q", "-m", "rename")
+    diff = git(repo, "diff", "-M", "HEAD~1", "HEAD")
+    (changed,) = change_from_diff(diff).files
+    assert (changed.path, changed.status, changed.old_path, changed.added_lines) == (
+        "app/helpers.py", "renamed", "app/util.py", frozenset({2}))

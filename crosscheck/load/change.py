@@ -55,8 +55,8 @@ class Change:
 
 def change_from_diff(text: str, *, where: str = "the diff") -> Change:
     """The change a unified diff describes; ``where`` names the diff in errors."""
-    from unidiff.patch import PatchSet
     from unidiff.errors import UnidiffParseError
+    from unidiff.patch import PatchSet
 
     try:
         patch = PatchSet(text.splitlines(keepends=True))
@@ -68,7 +68,7 @@ def change_from_diff(text: str, *, where: str = "the diff") -> Change:
     for patched in patch:
         status = ("added" if patched.is_added_file else "deleted" if patched.is_removed_file
                   else "renamed" if patched.is_rename else "modified")
-        path = _strip(patched.source_file if status == "deleted" else patched.target_file)
+        path = patched.path  # after the change; before it, for a deleted file
         added = frozenset(line.target_line_no for hunk in patched for line in hunk
                           if line.is_added and line.target_line_no is not None)
         old = _strip(patched.source_file) if status == "renamed" else None

@@ -94,7 +94,7 @@ def _parts(block: Block, lexicon: Lexicon, *, advice_list: bool, cwe: tuple[int,
     lines = [(block.start_line + block.text.count("\n", 0, a),
               block.end_line if b == len(block.text) else block.start_line + block.text[:b].rstrip().count("\n"))
              for a, b in pieces]
-    main = block.text[: pieces[0][1]].rstrip() if cuts else block.text
+    main = block.text[: pieces[0][1]].rstrip()
     claims = list(_finding(main, block, lines[0], lexicon, advice_list=advice_list))
     cwe = next((c.cwe for c in reversed(claims) if c.kind is ClaimKind.DEFECT and c.cwe), cwe)
     for (a, b), (start, end) in zip(pieces[1:], lines[1:], strict=True):

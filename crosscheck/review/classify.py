@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from crosscheck.review.blocks import ADVICE_FIELDS, REPORT_FIELDS, label_alternatives
 from crosscheck.review.model import Citation, CitationKind, CitationRole, ClaimKind, Hedge
-from crosscheck.review.verdict import is_verdict_sentence
+from crosscheck.review.verdict import SECURITY_LABEL, is_verdict_sentence
 
 
 class _Sentence(enum.Enum):
@@ -231,10 +231,9 @@ _SEVERITY_TAG = re.compile(
     re.IGNORECASE,
 )
 """A finding's title tagged with its severity: "1. 🔴 CRITICAL: Pickle deserialization", "HIGH - SSRF"."""
-_SECURITY_LABEL = re.compile(r"^(?:issue\s*\(security\)|security\s*\([\w.:-]{1,200}\))\s*:?$", re.IGNORECASE)
+_SECURITY_LABEL = re.compile(rf"^{SECURITY_LABEL}\s*:?$", re.IGNORECASE)
 """Sourcery's label of a security finding, as a claim's title."""
-_SECURITY_LABEL_LINE = re.compile(r"^[ \t]*\*\*(?:issue\s*\(security\)|security\s*\([\w.:-]{1,200}\))\s*:?\*\*",
-                                  re.IGNORECASE | re.MULTILINE)
+_SECURITY_LABEL_LINE = re.compile(rf"^[ \t]*\*\*{SECURITY_LABEL}\s*:?\*\*", re.IGNORECASE | re.MULTILINE)
 """The same label starting a line inside a claim (the English original under a translated comment)."""
 _PROPOSAL = re.compile(r"^[ \t]*(```|~~~)[ \t]*(?:suggestion|diff|patch)[ \t]*\n.*?^[ \t]*\1[ \t]*\Z",
                        re.IGNORECASE | re.DOTALL | re.MULTILINE)

@@ -58,6 +58,8 @@ _DEFECTS = [
 ]
 _EMPTY_SECTION = r"(?![ \t]*\n?[ \t]*[-*_(]*[ \t]*(?:none\b|no\s+(?:issues?|findings?|problems?)\b|n/?a\b|nothing\b))"
 """Not followed (on the next line, or the one after a blank) by "None", "No issues found" and the like."""
+SECURITY_LABEL = r"(?:issue\s*\(security\)|security\s*\([\w.:-]{1,200}\))"
+"""Sourcery's label of a security comment: "issue (security)", "security (python.lang.security.audit.x)"."""
 _DEFECT_MARKUP = [
     # review bots' severity badges: CodeRabbit's "_⚠️ Potential issue_ | _🟠 Major_", "🔴 Critical"
     r"(?:\u26a0\ufe0f?|\U0001f6a8)\s*(?:_\s*)?potential\s+issue(?![a-z])",  # (?![a-z]), not \b: _italics_
@@ -73,7 +75,7 @@ _DEFECT_MARKUP = [
     r"!\[(?:critical|high|medium)\]\(",
     r"\bimg\.shields\.io/badge/(?:critical|high|medium|p[0-2])-",
     # Sourcery's comment labels, "**issue (security):**", "**security (python.lang.security.audit.x):**"
-    r"^\W{0,4}(?:issue\s*\(security\)|security\s*\([\w.:-]{1,200}\))[*_\s]{0,4}:",
+    rf"^\W{{0,4}}{SECURITY_LABEL}[*_\s]{{0,4}}:",
     r"^[ \t]{0,3}#{1,6}[ \t]+\W{0,4}(?:critical|high)(?:[ \t]+severity)?[ \t]*[:\-\u2013\u2014][ \t]*\w",
     r"^[ \t]{0,3}(?:[-*][ \t]+|#{1,6}[ \t]+)?\**\[security\]\**[ \t]+\w",
     # a section of findings by tier that is not empty: "## 🔴 Critical Issues", "### Major issues"

@@ -21,7 +21,7 @@ import click
 
 from crosscheck import __version__, plugins
 from crosscheck.errors import AnalyzerError, CrosscheckError, InputError
-from crosscheck.models import Gate, Options, Severity
+from crosscheck.models import ChangeScope, Gate, Options, Severity
 
 if TYPE_CHECKING:  # the stages are imported inside the commands, so --help and --version load none of them
     from crosscheck.load.config import Config
@@ -206,17 +206,28 @@ def cli() -> None:
 @click.option("--labels", "labels_path", type=click.Path(dir_okay=False), default=None,
               help="Ground-truth labels of the code's known defects (TOML or JSON): adds the three-way "
                    "comparison of review, analyzers and labels (one pair only).")
+@click.option("--base", default=None, metavar="REV",
+              help="Pull-request mode: the change is git diff REV...HEAD of the work tree holding CODE; only "
+                   "its Python files are analyzed.")
+@click.option("--diff", "diff_path", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="Pull-request mode from a unified diff (gh pr diff, git format-patch) instead of --base.")
+@click.option("--scope", type=click.Choice([s.value for s in ChangeScope]), default=ChangeScope.LINE.value,
+              show_default=True,
+              help="Pull-request mode: where a finding counts as missed or contradicts an assurance: the "
+                   "changed lines, the changed files, or the whole tree (which is then analyzed).")
 @handle_errors
 @run_options
 @fetch_options
 @gate_options
 def check(paths: tuple[str, ...], manifest: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
-          output_dir: str | None, labels_path: str | None, options: Options, formats: tuple[str, ...],
-          resolver: Callable[[Manifest], Resolver], fail_on: frozenset[GateSpec], exit_zero: bool,
-          require: tuple[str, ...]) -> None:
+          output_dir: str | None, labels_path: str | None, base: str | None, diff_path: str | None, scope: str,
+          options: Options, formats: tuple[str, ...], resolver: Callable[[Manifest], Resolver],
+          fail_on: frozenset[GateSpec], exit_zero: bool, require: tuple[str, ...]) -> None:
     """Check REVIEW against CODE: usage is CODE REVIEW [CODE REVIEW]... or --manifest FILE.
 
-    CODE is a Python file or directory; REVIEW a text or Markdown file, or - for stdin.
+    CODE is a Python file or directory; REVIEW a text or Markdown file, a JSON export of a pull
+    request's comments (GitHub or GitLab API), or - for stdin. With --base or --diff (pull-request
+    mode) the usage is CODE REVIEW [REVIEW]...: every REVIEW is a comment export of the one change.
     """
     from crosscheck.formats import render
     from crosscheck.load.labels import load_labels
@@ -226,10 +237,17 @@ def check(paths: tuple[str, ...], manifest: str | None, fmt: tuple[str, ...], ou
     from crosscheck.run.outputs import write_reports, write_summary
 
     _check_required(require)
-    if manifest is None and len(paths) == 2:
+    pr_mode = base is not None or diff_path is not None
+    if pr_mode and (manifest is not None or len(paths) < 2):
+        raise click.UsageError("--base and --diff take CODE REVIEW [REVIEW]... (not --manifest)")
+    if manifest is None and (len(paths) == 2 or pr_mode):
         targets = _targets(fmt, output)
         labels = load_labels(labels_path) if labels_path else None
-        report = pipeline.run(paths[0], paths[1], options, labels=labels)
+        if pr_mode:
+            options = dataclasses.replace(options, scope=ChangeScope(scope))
+            report = pipeline.run_change(paths[0], paths[1:], options, base=base, diff=diff_path, labels=labels)
+        else:
+            report = pipeline.run(paths[0], paths[1], options, labels=labels)
         for form, path in targets:
             _emit(render(report, form, color=path is None and _color()), path)
         outcome = PairOutcome(_report_name(paths[1]), paths[0], paths[1], report, None)

@@ -158,6 +158,17 @@ class AnalyzerRun:
         return self.status in (RunStatus.OK, RunStatus.PARTIAL)
 
 
+class ChangeScope(str, enum.Enum):
+    """Where, in pull-request mode, a finding counts as the change's (``--scope``)."""
+
+    LINE = "line"
+    """On a line the change adds or rewrites."""
+    FILE = "file"
+    """Anywhere in a file the change touches."""
+    TREE = "tree"
+    """Anywhere in the code: the whole tree is analyzed, as without a change."""
+
+
 @dataclass(frozen=True)
 class Options:
     """User choices that change what a check concludes."""
@@ -178,6 +189,8 @@ class Options:
     """Globs naming test files (see :mod:`crosscheck.reconcile.testcode`); empty means the defaults."""
     test_findings: bool = False
     """Let findings that are noise in test code (assert used, test passwords) count in the verdict."""
+    scope: ChangeScope = ChangeScope.LINE
+    """With a change (pull-request mode): where a finding counts as missed or contradicts an assurance."""
 
 
 class Gate(str, enum.Enum):

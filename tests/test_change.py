@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from crosscheck.errors import InputError
-from crosscheck.load.change import change_from_diff, change_from_git
+from crosscheck.load.change import Change, change_from_diff, change_from_git
+from crosscheck.load.code import load_code
+from crosscheck.models import ChangeScope
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -64,13 +66,41 @@ def test_the_change_of_a_branch_is_read_from_its_merge_base(repo: Path) -> None:
     assert change.python_files == ("app/new.py", "app/run.py")
 
 
-def test_a_folder_inside_the_work_tree_reads_the_same_change(repo: Path) -> None:
-    assert change_from_git(repo / "app", "main").files == change_from_git(repo, "main").files
+def test_a_folder_inside_the_work_tree_sees_the_change_below_it(repo: Path) -> None:
+    inside = change_from_git(repo / "app", "main")
+    assert [(f.path, f.added_lines) for f in inside.files] == [
+        (f.path.removeprefix("app/"), f.added_lines) for f in change_from_git(repo, "main").files
+        if f.path.startswith("app/")]
+    assert inside.head == git(repo, "rev-parse", "HEAD").strip()
+
+
+def _lines(change: Change) -> list[tuple[str, str, frozenset[int]]]:
+    return [(f.path, f.status, f.added_lines) for f in change.files]
 
 
 def test_a_unified_diff_gives_the_same_change_as_git(repo: Path) -> None:
-    diff = git(repo, "diff", "main...HEAD")
-    assert change_from_diff(diff).files == change_from_git(repo, "main").files
+    diff = git(repo, "diff", "main...HEAD")  # with three lines of context, where crosscheck asks git for none
+    assert _lines(change_from_diff(diff)) == _lines(change_from_git(repo, "main"))
+
+
+def test_a_diff_that_does_not_apply_to_the_code_names_the_file_and_hunk(repo: Path) -> None:
+    change = change_from_diff(git(repo, "diff", "main...HEAD"))
+    change.check_applies(load_code(repo), where="pr.diff")  # the work tree is the change's head: it applies
+    (repo / "app" / "run.py").write_text("import os\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"pr.diff does not apply to the code: app/run.py, hunk @@ -2,4 \+2,4 @@: "
+                                         r"line 2 is '' in the diff, but the file ends before it"):
+        change.check_applies(load_code(repo), where="pr.diff")
+    (repo / "app" / "new.py").unlink()
+    with pytest.raises(InputError, match="app/new.py is not in it"):
+        change.check_applies(load_code(repo), where="pr.diff")
+
+
+def test_a_change_covers_added_lines_changed_files_or_the_tree(repo: Path) -> None:
+    change = change_from_git(repo, "main")
+    assert change.covers("app/run.py", 4, 5, ChangeScope.LINE) and not change.covers("app/run.py", 1, 4, ChangeScope.LINE)
+    assert change.covers("app/run.py", 1, 1, ChangeScope.FILE) and not change.covers("app/util.py", 1, 1, ChangeScope.FILE)
+    assert not change.covers("app/old.py", 1, 1, ChangeScope.FILE)  # deleted: nothing of it is in the code
+    assert change.covers("app/util.py", 1, 1, ChangeScope.TREE)
 
 
 @pytest.mark.parametrize("base", ["no-such-branch", "--output=/tmp/x", "-p", "main;rm -rf /", ""])

@@ -56,6 +56,20 @@ def ground(review: Review, target: CodeTarget) -> GroundedReview:
     return GroundedReview(review, claims, files, drift_notes(claims))
 
 
+def _as_platform(grounding: Grounding) -> Grounding:
+    """A platform's anchor is where the platform put the comment: the commented line's code at it is
+    exact even when the line is a comment, elsewhere it moved with the code (the comment is re-anchored
+    there), and gone, the comment is stale (see :class:`Status`)."""
+    c = grounding.citation
+    if grounding.status is Status.ABSENT:
+        return dataclasses.replace(grounding, status=Status.STALE)
+    if grounding.status is Status.COMMENT:
+        at = c.line is None or (grounding.actual_line is not None
+                                and (c.line or 0) <= grounding.actual_line <= (c.end_line or c.line or 0))
+        return dataclasses.replace(grounding, status=Status.EXACT if at else Status.MOVED)
+    return grounding
+
+
 def drift_notes(claims: tuple[GroundedClaim, ...]) -> tuple[str, ...]:
     """Say so when the anchors suggest the code is not the revision the review saw.
 
@@ -171,6 +185,8 @@ class _Grounder:
 
     def ground(self, citation: Citation) -> Grounding:
         grounding = self._ground(citation)
+        if citation.platform:
+            grounding = _as_platform(grounding)
         line = (grounding.actual_line if grounding.status in LOCATED
                 else citation.line if grounding.status is Status.UNCHECKED else None)
         if grounding.path is None or line is None:

@@ -8,7 +8,9 @@ Each citation gets a status:
 - ``moved``: it is elsewhere in the code;
 - ``comment``: it is only inside a comment, docstring or bare string;
 - ``absent``: it is nowhere in the code, or the cited line does not exist;
-- ``unchecked``: only a line number was cited, and it exists: nothing to compare.
+- ``unchecked``: only a line number was cited, and it exists: nothing to compare;
+- ``stale``: a pull-request platform's anchor of a comment made on an older commit, whose code is no
+  longer anywhere in the code: the comment is out of date, which is not the reviewer's invention.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class Status(str, enum.Enum):
     ABSENT = "absent"
     COMMENT = "comment"
     UNCHECKED = "unchecked"
+    STALE = "stale"
 
 
 LOCATED = (Status.EXACT, Status.NEAR, Status.MOVED)

@@ -6,10 +6,12 @@ import codecs
 import hashlib
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from crosscheck.errors import InputError
+from crosscheck.load.comments import CommentExport, looks_like_export, merge_exports, read_export
 from crosscheck.models import CodeTarget, SourceFile
 
 PYTHON_SUFFIXES = (".py", ".pyw", ".pyi")
@@ -32,6 +34,9 @@ class ReviewText:
     text: str
     encoding: str
     """The encoding the bytes were decoded with."""
+    comments: CommentExport | None = None
+    """The pull request's comments, when the review is a platform's JSON export of them (recognised by
+    content; see :mod:`crosscheck.load.comments`)."""
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -115,7 +120,24 @@ def load_review(path: str) -> ReviewText:
         raise InputError(f"review {path!r} is larger than {MAX_REVIEW_BYTES // 2**20} MiB; a review that long is not "
                          "an LLM's review of one piece of code: split it, or give the part about this code")
     text, encoding = decode_review(data)
-    return ReviewText(path=path, sha256=sha256_bytes(data), text=text, encoding=encoding)
+    comments = read_export(text, where=f"review {path!r}") if looks_like_export(text) else None
+    return ReviewText(path=path, sha256=sha256_bytes(data), text=text, encoding=encoding, comments=comments)
+
+
+def load_reviews(paths: Sequence[str]) -> ReviewText:
+    """One review from ``paths``: one review file, or several comment exports of one pull request (the
+    pull request's review comments, reviews and conversation, say), merged."""
+    reviews = [load_review(path) for path in paths]
+    if len(reviews) == 1:
+        return reviews[0]
+    plain = next((r.path for r in reviews if r.comments is None), None)
+    if plain is not None:
+        raise InputError(f"several reviews of one change must be JSON exports of its comments; {plain!r} is not "
+                         "(check a plain review on its own)")
+    exports = [r.comments for r in reviews if r.comments is not None]
+    return ReviewText(path=" + ".join(paths), sha256=sha256_bytes("".join(r.sha256 for r in reviews).encode()),
+                      text="\n".join(r.text for r in reviews), encoding=reviews[0].encoding,
+                      comments=merge_exports(exports))
 
 
 def decode_review(data: bytes) -> tuple[str, str]:

@@ -31,7 +31,8 @@ from collections.abc import Iterable, Sequence
 from crosscheck.analyzers.base import sort_key
 from crosscheck.cwe import Lexicon
 from crosscheck.grounding.model import LOCATED, NEAR_LINES, GroundedClaim, GroundedReview, Grounding, Status
-from crosscheck.models import AnalyzerRun, Finding, Severity
+from crosscheck.load.change import Change
+from crosscheck.models import AnalyzerRun, ChangeScope, Finding, Severity
 from crosscheck.reconcile.model import (
     ClaimResult,
     Consistency,
@@ -51,13 +52,16 @@ from crosscheck.review.model import CitationKind, CitationRole, ClaimKind, State
 
 def reconcile(grounded: GroundedReview, runs: Sequence[AnalyzerRun], min_severity: Severity,
               lexicon: Lexicon | None = None, *, reviewed_revision: bool = True, audit: bool = False,
-              test_files: frozenset[str] = frozenset(), test_findings: bool = False) -> Reconciliation:
+              test_files: frozenset[str] = frozenset(), test_findings: bool = False,
+              change: Change | None = None, scope: ChangeScope = ChangeScope.LINE) -> Reconciliation:
     """Decide every claim's outcome, every finding's status and the verdict's consistency.
 
     ``reviewed_revision`` False says the code is not the revision the review saw
     (a nearby release, say): ungrounded claims then say that drift may explain them.
     ``audit`` ignores suppression comments; ``test_files`` are the paths of test
-    files, where noise findings count only with ``test_findings``.
+    files, where noise findings count only with ``test_findings``. With a pull request's ``change``,
+    only findings on it (by ``scope``) are relevant, and claims about nothing but code outside it are
+    marked so.
     """
     lexicon = lexicon or Lexicon.default()
     all_findings = sorted((f for run in runs for f in run.findings), key=sort_key)
@@ -65,8 +69,9 @@ def reconcile(grounded: GroundedReview, runs: Sequence[AnalyzerRun], min_severit
     site_cwe = {f: _site_cwe(f, all_findings) for f in all_findings}
     suppressed = {f for f in all_findings if f.suppression and not audit}
     test_context = in_test_context(runs, test_files)
+    outside = {f for f in all_findings if change and not change.covers(f.path, f.line, f.end_line, scope)}
     relevant = {f for f in all_findings if f.severity.rank >= min_severity.rank and f not in suppressed
-                and (test_findings or f not in test_context)}
+                and (test_findings or f not in test_context) and f not in outside}
     links: dict[str, list[str]] = {ids[f]: [] for f in all_findings}
     matched: set[str] = set()
     results = []
@@ -80,11 +85,12 @@ def reconcile(grounded: GroundedReview, runs: Sequence[AnalyzerRun], min_severit
             links[m.finding].append(claim.claim.id)
             if outcome is Outcome.CONFIRMED:
                 matched.add(m.finding)
-        results.append(ClaimResult(claim, outcome, reason, matches))
+        results.append(ClaimResult(claim, outcome, reason, matches,
+                                   change is not None and _outside(claim, change, scope)))
     findings = tuple(
         FindingResult(ids[f], f, FindingStatus.SUPPRESSED if f in suppressed
                       else FindingStatus.MATCHED if ids[f] in matched else FindingStatus.MISSED,
-                      f in relevant, tuple(links[ids[f]]), f in test_context)
+                      f in relevant, tuple(links[ids[f]]), f in test_context, f in outside)
         for f in all_findings
     )
     verdict = _verdict(grounded, tuple(results), findings, min_severity)
@@ -185,6 +191,14 @@ def claim_places(claim: GroundedClaim) -> list[Place]:
     return places
 
 
+def _outside(claim: GroundedClaim, change: Change, scope: ChangeScope) -> bool:
+    """Whether every place ``claim`` is about lies outside ``change`` (a claim about no place is not; lines
+    cited in no file are the change's when they are in any changed file)."""
+    places = claim_places(claim)
+    return bool(places) and not any(change.covers(path, p.first, p.last, scope) for p in places
+                                    for path in ([p.path] if p.path else [f.path for f in change.files]))
+
+
 def _absent_anchors(claim: GroundedClaim) -> tuple[list[Grounding], list[Grounding]]:
     """The anchors that make a claim ungrounded, and the quoted ones that are not there (reported even
     when they do not sink the claim).
@@ -193,10 +207,13 @@ def _absent_anchors(claim: GroundedClaim) -> tuple[list[Grounding], list[Groundi
     names that are not there count one by one. Names are weaker evidence and count only when none of
     the claim's anchors is found: a name in plain prose (a phrase may look like an identifier), and a
     name in backticks with no line (`chr()`, `type.__dict__`), which an exploit's steps or an example
-    name as often as the code does. Code the review says is not there (``negated``) is no anchor. A
+    name as often as the code does. Nothing sinks the claim of a pull-request comment made on code that
+    is gone since (a ``stale`` anchor): its other code may have gone with it. Code the review says is not there (``negated``) is no anchor. A
     defect that cites code found only in a comment or docstring cites code that does not run.
     """
     anchors = [g for g in claim.anchors if g.status is not Status.UNCHECKED]
+    if any(g.status is Status.STALE for g in anchors):  # the code moved on since the comment: nothing sinks it
+        return [], []
     missing = (Status.ABSENT, Status.COMMENT) if claim.claim.kind is ClaimKind.DEFECT else (Status.ABSENT,)
     quoted = [g for g in anchors if g.citation.kind is not CitationKind.IDENTIFIER and g.status in missing]
     if any(g.citation.line is not None or not _NAME.match(g.citation.code or "") for g in quoted):
@@ -297,7 +314,7 @@ def _metrics(claims: tuple[ClaimResult, ...], findings: tuple[FindingResult, ...
     defects = [c for c in claims if c.grounded.claim.kind is ClaimKind.DEFECT]
     confirmed = [c for c in defects if c.outcome is Outcome.CONFIRMED]
     relevant = [f for f in findings if f.relevant]
-    checkable = [g for c in claims for g in c.grounded.anchors if g.status is not Status.UNCHECKED]
+    checkable = [g for c in claims for g in c.grounded.anchors if g.status not in (Status.UNCHECKED, Status.STALE)]
     specific = [c for c in claims if any(g.status is not Status.UNCHECKED for g in c.grounded.anchors)]
     return Metrics(
         claims_by_kind=_count((c.grounded.claim.kind.value for c in claims), (k.value for k in ClaimKind)),

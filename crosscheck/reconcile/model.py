@@ -15,8 +15,9 @@ Outcomes of claims:
 Findings are ``matched`` when a confirmed claim reports them, ``missed``
 otherwise, and ``suppressed`` when a ``# nosec`` / ``# nosemgrep`` comment
 covers them (unless auditing). A finding is *relevant* to the verdict when it is
-at or above the severity threshold, not suppressed, and not test-context noise
-(see :mod:`crosscheck.reconcile.testcode`) unless test findings are asked for.
+at or above the severity threshold, not suppressed, not test-context noise
+(see :mod:`crosscheck.reconcile.testcode`) unless test findings are asked for, and,
+when a pull request's change is checked, on the change.
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ class ClaimResult:
     reason: str
     matches: tuple[Match, ...]
     """The findings that confirm or contradict the claim, and why each is tied to it."""
+    outside_change: bool = False
+    """In pull-request mode: every place the claim is about lies outside the change (it stays grounded)."""
 
     @property
     def findings(self) -> tuple[str, ...]:
@@ -111,6 +114,9 @@ class FindingResult:
     """Ids of claims that report it (or that it contradicts)."""
     test_context: bool = False
     """In a test file, and of a kind that is noise there (see :mod:`crosscheck.reconcile.testcode`)."""
+    outside_change: bool = False
+    """In pull-request mode: not on the change (see :class:`~crosscheck.models.ChangeScope`), so it is
+    not relevant: the review of a change is not asked about code the change did not touch."""
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,7 @@ def _count(report: Report, spec: GateSpec) -> int:
 
         def counts(f: FindingResult) -> bool:
             return (f.finding.severity.rank >= floor and f.status is not FindingStatus.SUPPRESSED
-                    and (report.options.test_findings or not f.test_context))
+                    and (report.options.test_findings or not f.test_context) and not f.outside_change)
     if spec.gate is Gate.MISSED:
         return sum(f.status is FindingStatus.MISSED and counts(f) for f in rec.findings)
     if spec.gate is Gate.CONTRADICTED:

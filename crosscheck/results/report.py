@@ -15,14 +15,15 @@ from typing import Any
 
 from crosscheck import __version__
 from crosscheck.grounding.model import GroundedReview, Grounding
+from crosscheck.load.change import Change
 from crosscheck.load.code import ReviewText
 from crosscheck.load.sources import Provenance
-from crosscheck.models import AnalyzerRun, CodeTarget, Options
+from crosscheck.models import AnalyzerRun, ChangeScope, CodeTarget, Options
 from crosscheck.reconcile.labels import LabelComparison, comparison_dict
 from crosscheck.reconcile.model import ClaimResult, FindingResult, Match, Reconciliation
 from crosscheck.reconcile.testcode import DEFAULT_TEST_PATTERNS
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 def repo_path(path: str) -> str:
@@ -59,6 +60,8 @@ class Report:
     """Problems met along the way that did not stop the check."""
     labels: LabelComparison | None = None
     """The comparison with ground-truth labels, when a label file was given."""
+    change: Change | None = None
+    """The pull request's change the review was checked against (pull-request mode), if any."""
 
     @property
     def all_diagnostics(self) -> tuple[str, ...]:
@@ -96,8 +99,8 @@ class Report:
                 "reason": rec.verdict.reason,
                 "evidence": [{"stated": e.stated.value, "line": e.line, "text": e.text} for e in rec.verdict.evidence],
             },
-            "claims": [_claim(c) for c in rec.claims],
-            "findings": [_finding(f) for f in rec.findings],
+            "claims": [_claim(c, self.change is not None) for c in rec.claims],
+            "findings": [_finding(f, self.change is not None) for f in rec.findings],
             "analyzers": [
                 {
                     "name": r.name,
@@ -128,7 +131,7 @@ class Report:
             },
             "labels": comparison_dict(self.labels) if self.labels else None,
             "diagnostics": list(self.all_diagnostics),
-        }
+        } | ({"change": _change(self.change, self.options.scope)} if self.change else {})
 
 
 def match_dict(match: Match) -> dict[str, Any]:
@@ -152,7 +155,26 @@ def finding_state(finding: Mapping[str, Any]) -> str:
         state += f" ({finding['suppression']})" if state == "suppressed" else f" (audited: {finding['suppression']})"
     if finding["test_context"]:
         state += ", test code"
+    if finding.get("outside_change"):
+        state += ", outside the change"
     return state
+
+
+def _change(change: Change, scope: ChangeScope) -> dict[str, Any]:
+    return {"base": change.base, "head": change.head, "scope": scope.value,
+            "files": [{"path": f.path, "status": f.status, "old_path": f.old_path,
+                       "added_lines": _ranges(f.added_lines)} for f in change.files]}
+
+
+def _ranges(lines: frozenset[int]) -> list[list[int]]:
+    """Line numbers as sorted [first, last] runs: 1, 2, 3, 7 -> [[1, 3], [7, 7]]."""
+    runs: list[list[int]] = []
+    for n in sorted(lines):
+        if runs and runs[-1][1] == n - 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return runs
 
 
 def _source(source: Provenance) -> dict[str, Any]:
@@ -182,7 +204,7 @@ def _citation(g: Grounding) -> dict[str, Any]:
     }
 
 
-def _claim(result: ClaimResult) -> dict[str, Any]:
+def _claim(result: ClaimResult, pr: bool) -> dict[str, Any]:
     claim = result.grounded.claim
     return {
         "id": claim.id,
@@ -197,10 +219,10 @@ def _claim(result: ClaimResult) -> dict[str, Any]:
         "reason": result.reason,
         "findings": list(result.findings),
         "matches": [match_dict(m) for m in result.matches],
-    }
+    } | ({"outside_change": result.outside_change} if pr else {})
 
 
-def _finding(result: FindingResult) -> dict[str, Any]:
+def _finding(result: FindingResult, pr: bool) -> dict[str, Any]:
     f = result.finding
     return {
         "id": result.id,
@@ -220,4 +242,4 @@ def _finding(result: FindingResult) -> dict[str, Any]:
         "suppression": f.suppression,
         "test_context": result.test_context,
         "claims": list(result.claims),
-    }
+    } | ({"outside_change": result.outside_change} if pr else {})

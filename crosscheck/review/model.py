@@ -77,6 +77,9 @@ class Citation:
     """File name the review gave for this citation, if any."""
     review_line: int
     """Line of the review where the citation is written."""
+    platform: bool = False
+    """The platform's anchor of the pull-request comment the claim was read from (a file and line the
+    platform attached the comment to), not something the review's prose cites."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,11 @@ class Claim:
     cwe: tuple[int, ...]
     """CWE categories the claim talks about, from the lexicon."""
     citations: tuple[Citation, ...]
+    comment: str = ""
+    """The pull-request comment the claim was read from (its URL, else the platform's id), when the review
+    is a platform's export of comments."""
+    author: str = ""
+    """Who wrote that comment (the platform's login), when known."""
 
 
 @dataclass(frozen=True)

@@ -5,29 +5,60 @@ The analyzers run in the background while the review is read and grounded.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from crosscheck import analyzers
+from crosscheck.analyzers.base import Analyzer
 from crosscheck.cwe import Lexicon
-from crosscheck.errors import AnalyzerError
+from crosscheck.errors import AnalyzerError, InputError
 from crosscheck.grounding.ground import ground
-from crosscheck.grounding.model import GroundedReview
-from crosscheck.load.code import ReviewText, load_code, load_review
+from crosscheck.grounding.model import GroundedReview, Status
+from crosscheck.load.change import Change, change_from_git, load_diff
+from crosscheck.load.code import ReviewText, load_code, load_review, load_reviews
 from crosscheck.load.labels import Labels
 from crosscheck.load.sources import Provenance
-from crosscheck.models import AnalyzerRun, CodeTarget, Options, RunStatus
+from crosscheck.models import AnalyzerRun, ChangeScope, CodeTarget, Options, RunStatus
 from crosscheck.reconcile.claims import reconcile
 from crosscheck.reconcile.labels import compare
 from crosscheck.reconcile.testcode import is_test_path
 from crosscheck.results.report import Report
 from crosscheck.review import read_review
+from crosscheck.review.comments import read_comments
+from crosscheck.review.model import Citation
+from crosscheck.run.cache import analyze
 
 
 def source_note(source: Provenance) -> str:
     """What a reader must know when the code checked is not the revision the review saw."""
     return (f"the code is {source.revision} ({source.source.value}), not the reviewed revision: {source.note}; "
             "shifted or missing line citations may be drift, not hallucination")
+
+
+def comment_notes(grounded: GroundedReview, change: Change | None) -> list[str]:
+    """What a reader must know about pull-request comments: those whose code is gone (stale), and, with
+    a change, those on a file the change does not touch (once per comment)."""
+    notes: dict[str, str] = {}
+    for claim in grounded.claims:
+        for g in claim.groundings:
+            c = g.citation
+            if not c.platform or claim.claim.comment in notes:
+                continue
+            if g.status is Status.STALE:
+                notes[claim.claim.comment] = (f"comment {claim.claim.comment} is stale: the code it was made on "
+                                              f"({c.file}, {_lines(c)}) is no longer in the code")
+            elif change is not None and c.file and change.file(c.file) is None:
+                notes[claim.claim.comment] = (f"comment {claim.claim.comment} is on {c.file}, which the change "
+                                              "does not touch")
+    return list(notes.values())
+
+
+def _lines(c: Citation) -> str:
+    if c.line is None:
+        return "removed lines" if c.code else "the file"
+    return f"line {c.line}" if c.end_line in (None, c.line) else f"lines {c.line}-{c.end_line}"
 
 
 def test_files(target: CodeTarget, project_path: str | None, patterns: tuple[str, ...]) -> frozenset[str]:
@@ -48,31 +79,64 @@ def run(code_path: str, review_path: str, options: Options | None = None, *, lab
     return run_text(code_path, load_review(review_path), options, labels=labels)
 
 
+def run_change(code_path: str, review_paths: Sequence[str], options: Options | None = None, *,
+               base: str | None = None, diff: str | None = None, labels: Labels | None = None) -> Report:
+    """Check the review of a pull request (one review file, or several comment exports of it) against its
+    change: ``git diff base...HEAD`` of the work tree holding ``code_path``, or the unified ``diff`` file."""
+    if (base is None) == (diff is None):
+        raise InputError("give the change as a base revision or as a diff, not both or neither")
+    if diff == "-" and "-" in review_paths:
+        raise InputError("the diff and the review cannot both be read from standard input")
+    target = load_code(code_path)
+    change = change_from_git(Path(code_path), base) if base is not None else load_diff(str(diff), Path(code_path))
+    return check_target(target, load_reviews(review_paths), options, display_path=code_path, labels=labels,
+                        change=change)
+
+
 def run_text(code_path: str, review: ReviewText, options: Options | None = None, *,
              display_path: str | None = None, source: Provenance | None = None,
-             labels: Labels | None = None) -> Report:
+             labels: Labels | None = None, change: Change | None = None) -> Report:
     """Check an already read review against the code at ``code_path``.
 
     ``display_path`` is what the report calls the code (default: ``code_path``);
     ``source`` says where code fetched at run time came from, so the report can
     tell drift from hallucination when it is not the reviewed revision.
-    ``labels`` (the code's known defects) adds the three-way comparison.
+    ``labels`` (the code's known defects) adds the three-way comparison. ``change`` (paths relative to
+    the code) checks the review of a pull request against it (see :func:`check_target`).
     """
     return check_target(load_code(code_path), review, options, display_path=display_path or code_path,
-                        source=source, labels=labels)
+                        source=source, labels=labels, change=change)
 
 
 def check_target(target: CodeTarget, review: ReviewText, options: Options | None = None, *, display_path: str,
-                 source: Provenance | None = None, labels: Labels | None = None) -> Report:
+                 source: Provenance | None = None, labels: Labels | None = None,
+                 change: Change | None = None) -> Report:
     """Check an already read review against already loaded code: its analyzers run on it alone, in the
-    background while the review is read and grounded (see :func:`run_text` for the arguments)."""
+    background while the review is read and grounded (see :func:`run_text` for the arguments).
+
+    With a pull request's ``change``, the analyzers see only the changed Python files (unless the scope
+    is the whole tree), while the review is still grounded in all of the code.
+    """
     options = options or Options()
     plugins = analyzers.load(options.analyzers)
+    if change is not None:
+        change.check_applies(target, where="the change")
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyzers") as pool:
-        pending = pool.submit(analyzers.run_all, plugins, target, options)
+        if change is None or options.scope is ChangeScope.TREE:
+            pending = pool.submit(analyzers.run_all, plugins, target, options)
+        else:
+            pending = pool.submit(_run_on_change, plugins, target, change, options)
         prepared = prepare(target, review, display_path, source)
         runs = pending.result()
-    return conclude(prepared, runs, options, labels)
+    return conclude(prepared, runs, options, labels, change)
+
+
+def _run_on_change(plugins: Sequence[Analyzer], target: CodeTarget, change: Change,
+                   options: Options) -> tuple[AnalyzerRun, ...]:
+    """The analyzers' runs over the Python files ``change`` keeps, and nothing else of ``target``."""
+    changed = set(change.python_files)
+    part = replace(target, files=tuple(f for f in target.files if f.path in changed), skipped=())
+    return analyze(plugins, [part], options, cache=None).runs_for(part)
 
 
 @dataclass(frozen=True)
@@ -88,12 +152,15 @@ class Prepared:
 
 
 def prepare(target: CodeTarget, review: ReviewText, code_path: str, source: Provenance | None = None) -> Prepared:
-    """Read the review into claims and ground them in ``target`` (the analyzers may run meanwhile)."""
-    return Prepared(code_path, target, review, ground(read_review(review.text, Lexicon.default()), target), source)
+    """Read the review (or the pull request's comments) into claims and ground them in ``target`` (the
+    analyzers may run meanwhile)."""
+    lexicon = Lexicon.default()
+    read = read_comments(review.comments, lexicon) if review.comments else read_review(review.text, lexicon)
+    return Prepared(code_path, target, review, ground(read, target), source)
 
 
 def conclude(prepared: Prepared, runs: tuple[AnalyzerRun, ...], options: Options,
-             labels: Labels | None = None) -> Report:
+             labels: Labels | None = None, change: Change | None = None) -> Report:
     """Reconcile a prepared pair with the analyzers' ``runs`` into its report."""
     target, review, grounded, source = prepared.target, prepared.review, prepared.grounded, prepared.source
     lexicon = Lexicon.default()
@@ -109,13 +176,14 @@ def conclude(prepared: Prepared, runs: tuple[AnalyzerRun, ...], options: Options
         diagnostics.append("the review is empty")
     elif not grounded.claims:
         diagnostics.append("no claims found in the review")
+    diagnostics += comment_notes(grounded, change)
     project_path = prepared.code_path if source else None
     reconciliation = reconcile(grounded, runs, options.min_severity, lexicon,
                                reviewed_revision=source is None or source.exact, audit=options.audit,
                                test_files=test_files(target, project_path, options.test_patterns),
-                               test_findings=options.test_findings)
+                               test_findings=options.test_findings, change=change, scope=options.scope)
     notes = ((source_note(source),) if source and not source.exact else ()) + grounded.notes
     return Report(code_path=prepared.code_path, source=source, grounding_notes=notes, code=target,
                   review=review, grounded=grounded, runs=runs, reconciliation=reconciliation, options=options,
                   diagnostics=tuple(diagnostics),
-                  labels=compare(labels, reconciliation, lexicon, code=target) if labels else None)
+                  labels=compare(labels, reconciliation, lexicon, code=target) if labels else None, change=change)

@@ -201,7 +201,7 @@ def _citation(g: Grounding) -> dict[str, Any]:
         "path": g.path,
         "actual_line": g.actual_line,
         "score": g.score,
-    }
+    } | ({"platform": True} if c.platform else {})
 
 
 def _claim(result: ClaimResult, pr: bool) -> dict[str, Any]:
@@ -219,7 +219,8 @@ def _claim(result: ClaimResult, pr: bool) -> dict[str, Any]:
         "reason": result.reason,
         "findings": list(result.findings),
         "matches": [match_dict(m) for m in result.matches],
-    } | ({"outside_change": result.outside_change} if pr else {})
+    } | ({"outside_change": result.outside_change} if pr else {}) | (
+        {"comment": {"url": claim.comment, "author": claim.author}} if claim.comment else {})
 
 
 def _finding(result: FindingResult, pr: bool) -> dict[str, Any]:

@@ -56,6 +56,9 @@ class Pair:
     metadata: tuple[tuple[str, str], ...] = ()
     labels: Path | None = None
     """Ground-truth labels of the pair's code (:mod:`crosscheck.load.labels`), if the manifest names them."""
+    author: str | None = None
+    """When the review is a pull request's comment export: only this author's comments are the review
+    (see :func:`crosscheck.run.batch.by_reviewer`)."""
 
     def display_paths(self, root: Path) -> tuple[str, str]:
         """(code, review) as reports show them: relative to the manifest, or the upstream path."""

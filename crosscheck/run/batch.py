@@ -86,6 +86,7 @@ def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *
     A ``KeyboardInterrupt`` while pairs are being checked ends the batch cleanly: the result
     then holds the pairs finished so far (their reports are already written) and says so.
     """
+    manifest = by_reviewer(manifest)
     plugins = analyzers.load(options.analyzers)
     plugin_keys = [cache.key(p, options) for p in plugins] if cache is not None else [None]
     done_early: dict[str, PairOutcome] = {}
@@ -138,7 +139,7 @@ def _load(pair: Pair, manifest: Manifest, resolver: Resolver | None, cache: Anal
     code_name, review_name = pair.display_paths(manifest.root)
     try:
         target, source = _code(pair, resolver)
-        review = dataclasses.replace(load_review(str(pair.review)), path=review_name)
+        review = _review(pair, review_name)
         labels = load_labels(pair.labels) if pair.labels is not None else None
     except CrosscheckError as err:
         return PairOutcome(pair.id, code_name, review_name, None, str(err), metadata=pair.metadata)
@@ -149,6 +150,55 @@ def _load(pair: Pair, manifest: Manifest, resolver: Resolver | None, cache: Anal
         if cached is not None:
             return cached
     return _Input(pair, target, review, source, labels, code_name, key)
+
+
+REVIEWER = "reviewer"
+"""The metadata key a pull request comment's author goes under, so that the summary groups by bot."""
+
+
+def by_reviewer(manifest: Manifest) -> Manifest:
+    """``manifest`` with each pair whose review is a pull request's comment export split by the comments'
+    authors: one pair per author (id ``<pair>-<author>``), the author's login under the metadata key
+    ``reviewer`` (unless the manifest sets it), so each bot's review is judged, and summarised, on its own.
+    A review that cannot be read is left for the pair's check to report."""
+    pairs: list[Pair] = []
+    taken = {pair.id for pair in manifest.pairs}
+    for pair in manifest.pairs:
+        try:
+            export = load_review(str(pair.review)).comments
+        except CrosscheckError:
+            export = None
+        authors = export.authors if export is not None else ()
+        given = dict(pair.metadata)
+        if not authors or REVIEWER in given:
+            pairs.append(pair)
+            continue
+        for author in authors:
+            name = pair.id
+            if len(authors) > 1:
+                name = base = f"{pair.id}-{_slug(author)}"
+                number = 1
+                while name in taken:
+                    number += 1
+                    name = f"{base}-{number}"
+                taken.add(name)
+            metadata = tuple(sorted(pair.metadata + ((REVIEWER, author),)))
+            pairs.append(dataclasses.replace(pair, id=name, metadata=metadata, author=author))
+    return dataclasses.replace(manifest, pairs=tuple(pairs))
+
+
+def _slug(author: str) -> str:
+    """A login as part of a file name: ``coderabbitai[bot]`` -> ``coderabbitai-bot``."""
+    return "-".join(part for part in "".join(c if c.isalnum() or c in "-_." else "-" for c in author).split("-")
+                    if part) or "someone"
+
+
+def _review(pair: Pair, shown: str) -> ReviewText:
+    """The pair's review, shown as ``shown``; only its author's comments when the pair is one reviewer's."""
+    review = dataclasses.replace(load_review(str(pair.review)), path=shown)
+    if pair.author is not None and review.comments is not None:
+        review = dataclasses.replace(review, comments=review.comments.by_author(pair.author))
+    return review
 
 
 def _code(pair: Pair, resolver: Resolver | None) -> tuple[CodeTarget, Provenance | None]:
@@ -192,7 +242,7 @@ def _report_key(pair: Pair, manifest: Manifest, target: CodeTarget, review: Revi
         except OSError:
             labels = "unreadable"
     parts = [CACHE_FORMAT, code_fingerprint(), list(plugin_keys), dataclasses.asdict(options),
-             sorted(formats), pair.id, pair.display_paths(manifest.root), list(pair.metadata),
+             sorted(formats), pair.id, pair.author, pair.display_paths(manifest.root), list(pair.metadata),
              target.is_dir, [(f.path, f.sha256) for f in target.files], list(target.skipped), review.sha256,
              review.encoding,
              str(pair.labels) if pair.labels else None, labels]
@@ -222,5 +272,5 @@ def check_pair(pair: Pair, manifest: Manifest, options: Options, resolver: Resol
     must equal); its code is resolved first when it is an upstream file."""
     code_name, review_name = pair.display_paths(manifest.root)
     target, source = _code(pair, resolver)
-    review = dataclasses.replace(load_review(str(pair.review)), path=review_name)
+    review = _review(pair, review_name)
     return pipeline.check_target(target, review, options, display_path=code_name, source=source)

@@ -226,7 +226,7 @@ def analyze(plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options:
     if not jobs:
         return analysis
     with tempfile.TemporaryDirectory(prefix="crosscheck-batch-") as stage:
-        staged = [_stage(Path(stage) / f"job{n}", files) for n, (_, _, files) in enumerate(jobs)]
+        staged = [stage_files(Path(stage) / f"job{n}", files) for n, (_, _, files) in enumerate(jobs)]
         runs: dict[int, AnalyzerRun] = {}
         for wave in _waves([plugin for plugin, _, _ in jobs]):
             wave = [n for n in wave if staged[n][0].files]  # a job whose every file is gone has nothing to run
@@ -281,16 +281,18 @@ def _guarded(plugin: Analyzer, target: CodeTarget, options: Options) -> Analyzer
     return analyzers.run_guarded([plugin], target, options)[0]
 
 
-def _stage(folder: Path, files: Sequence[SourceFile]) -> tuple[CodeTarget, dict[str, str]]:
+def stage_files(folder: Path, files: Sequence[SourceFile], *,
+                by_content: bool = True) -> tuple[CodeTarget, dict[str, str]]:
     """Put ``files`` into ``folder/<sha256>/<their path>`` (hard links, else copies): one folder to hand
-    an analyzer, where each file keeps its name and its folders (rules may look at paths).
+    an analyzer, where each file keeps its name and its folders (rules may look at paths). Without
+    ``by_content``, into ``folder/<their path>``, so the analyzers' paths are the files' own.
 
     Also returns the files that could not be staged (removed or made unreadable since they were
     read), by sha256, with the reason: their runs fail, and only the pairs citing them.
     """
     staged, gone = [], {}
     for source in files:
-        relative = f"{source.sha256}/{source.path}"
+        relative = f"{source.sha256}/{source.path}" if by_content else source.path
         dest = folder / relative
         dest.parent.mkdir(parents=True, exist_ok=True)
         try:

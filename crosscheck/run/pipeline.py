@@ -5,9 +5,10 @@ The analyzers run in the background while the review is read and grounded.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from crosscheck import analyzers
@@ -28,7 +29,7 @@ from crosscheck.results.report import Report
 from crosscheck.review import read_review
 from crosscheck.review.comments import read_comments
 from crosscheck.review.model import Citation
-from crosscheck.run.cache import analyze
+from crosscheck.run.cache import stage_files
 
 
 def source_note(source: Provenance) -> str:
@@ -133,10 +134,15 @@ def check_target(target: CodeTarget, review: ReviewText, options: Options | None
 
 def _run_on_change(plugins: Sequence[Analyzer], target: CodeTarget, change: Change,
                    options: Options) -> tuple[AnalyzerRun, ...]:
-    """The analyzers' runs over the Python files ``change`` keeps, and nothing else of ``target``."""
+    """The analyzers' runs over the Python files ``change`` keeps, and nothing else of ``target``: those
+    files are put in a folder of their own (hard links), which the analyzers scan side by side."""
     changed = set(change.python_files)
-    part = replace(target, files=tuple(f for f in target.files if f.path in changed), skipped=())
-    return analyze(plugins, [part], options, cache=None).runs_for(part)
+    with tempfile.TemporaryDirectory(prefix="crosscheck-change-") as folder:
+        part, gone = stage_files(Path(folder), [f for f in target.files if f.path in changed], by_content=False)
+        if gone:
+            raise InputError(next(iter(gone.values())))
+        runs = analyzers.run_all(plugins, part, options)
+    return runs
 
 
 @dataclass(frozen=True)

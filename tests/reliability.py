@@ -81,7 +81,7 @@ CASES: dict[str, Case] = {
         "review",
         ("review-empty", "an empty review", f"{REPORT}; diagnostic 'the review is empty', verdict undetermined"),
         ("review-whitespace", "a review of spaces, tabs and newlines", f"{REPORT}; diagnostic 'the review is empty'"),
-        ("review-10mb", "a 10 MB review", f"{EXIT_2}: 'larger than 1 MiB' (reviews are read up to 1 MiB)"),
+        ("review-10mb", "a 10 MB review", f"{EXIT_2}: 'larger than 1 MiB' (reviews up to 1 MiB, comment exports up to 16 MiB)"),
         ("review-latin1", "a Latin-1 review", f"{REPORT}; diagnostic 'review decoded as cp1252', text intact"),
         ("review-utf16-bom", "a UTF-16 review with a BOM", f"{REPORT}; diagnostic 'review decoded as utf-16', "
          "the same claims as in UTF-8"),

@@ -21,6 +21,9 @@ SKIPPED_DIRS = frozenset(
 )
 MAX_REVIEW_BYTES = 2**20
 """The longest review read (1 MiB, a few hundred pages); reading a 10 MB review would take about a minute."""
+MAX_EXPORT_BYTES = 16 * 2**20
+"""The largest pull-request comment export read (16 MiB): its diff hunks and JSON make it larger than the
+prose it holds; each comment's body is still a review of its own."""
 
 
 @dataclass(frozen=True)
@@ -102,25 +105,29 @@ def _read_source(path: Path, relative: str) -> SourceFile:
 def load_review(path: str) -> ReviewText:
     """Read the review from a file, or from standard input when ``path`` is ``-``.
 
-    A review longer than :data:`MAX_REVIEW_BYTES` is refused rather than read for minutes.
+    A review longer than :data:`MAX_REVIEW_BYTES` is refused rather than read for minutes (a comment
+    export: longer than :data:`MAX_EXPORT_BYTES`).
     """
     if path == "-":
-        data = sys.stdin.buffer.read(MAX_REVIEW_BYTES + 1)
+        data = sys.stdin.buffer.read(MAX_EXPORT_BYTES + 1)
     else:
         try:
             with Path(path).open("rb") as handle:
-                data = handle.read(MAX_REVIEW_BYTES + 1)
+                data = handle.read(MAX_EXPORT_BYTES + 1)
         except FileNotFoundError:
             raise InputError(f"review file {path!r} does not exist") from None
         except IsADirectoryError:
             raise InputError(f"review path {path!r} is a directory; give a text or Markdown file") from None
         except OSError as err:
             raise InputError(f"cannot read review file {path!r}: {err.strerror}") from None
-    if len(data) > MAX_REVIEW_BYTES:
-        raise InputError(f"review {path!r} is larger than {MAX_REVIEW_BYTES // 2**20} MiB; a review that long is not "
-                         "an LLM's review of one piece of code: split it, or give the part about this code")
+    if len(data) > MAX_EXPORT_BYTES:
+        raise InputError(f"review {path!r} is larger than {MAX_EXPORT_BYTES // 2**20} MiB, even for an export of "
+                         "a pull request's comments: split it")
     text, encoding = decode_review(data)
     comments = read_export(text, where=f"review {path!r}") if looks_like_export(text) else None
+    if len(data) > MAX_REVIEW_BYTES and comments is None:
+        raise InputError(f"review {path!r} is larger than {MAX_REVIEW_BYTES // 2**20} MiB; a review that long is not "
+                         "an LLM's review of one piece of code: split it, or give the part about this code")
     return ReviewText(path=path, sha256=sha256_bytes(data), text=text, encoding=encoding, comments=comments)
 
 

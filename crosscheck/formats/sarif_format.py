@@ -194,8 +194,11 @@ def _analyzer_run(report: Report, data: dict[str, Any], analyzer: dict[str, Any]
             "locations": [_code_location(report, f["path"], f["line"], f["end_line"], f["snippet"])],
             "partialFingerprints": {FINGERPRINT_KEY: f["fingerprint"]},
             "properties": {key: f[key] for key in ("id", "status", "relevant", "severity", "confidence", "cwe",
-                                                   "claims", "suppression", "test_context")},
+                                                   "claims", "suppression", "test_context", "outside_change")
+                           if key in f},
         }
+        if "outside_change" in f:  # pull-request mode: what the change brings is new, the rest was there
+            result["baselineState"] = "unchanged" if f["outside_change"] else "new"
         if f["status"] == FindingStatus.SUPPRESSED.value:
             result["suppressions"] = [{"kind": "inSource", "justification": f["suppression"]}]
         if f["claims"]:
@@ -276,12 +279,14 @@ def _review_run(report: Report, data: dict[str, Any]) -> dict[str, Any]:
             "ruleId": rule_id,
             "ruleIndex": index[rule_id],
             "level": CLAIM_RULES[Outcome(c["outcome"])][0],
-            "message": {"text": f"{c['title'] or c['text']} \u2014 {c['id']} {c['outcome']}: {c['reason']}"},
+            "message": {"text": f"{c['title'] or c['text']} \u2014 {c['id']} {c['outcome']}: {c['reason']}"
+                                + (f" (comment {c['comment']['url']})" if "comment" in c else "")},
             "locations": locations,
             "partialFingerprints": {FINGERPRINT_KEY: hashlib.sha256(
                 f"{c['kind']}\x1f{normalized}".encode()).hexdigest()},
             "properties": {key: c[key] for key in ("id", "title", "text", "span", "outcome", "kind", "hedge", "cwe",
-                                                   "reason", "findings", "matches", "citations")},
+                                                   "reason", "findings", "matches", "citations", "outside_change",
+                                                   "comment") if key in c},
         }
         if related:
             result["relatedLocations"] = _related(related)

@@ -127,7 +127,9 @@ def _finding(report: Report, finding: dict[str, Any]) -> str:
              f"({text(finding['severity'])}{cwe})", where, text(finding["message"], MESSAGE_LIMIT)]
     if finding.get("test_context"):
         parts.append("in test code")
-    if not finding["relevant"]:
+    if finding.get("outside_change"):
+        parts.append("outside the change")
+    elif not finding["relevant"]:
         parts.append("below the severity threshold")
     return "- " + " \u00b7 ".join(p for p in parts if p)
 

@@ -127,6 +127,8 @@ def _findings_table(findings: list[dict[str, Any]]) -> Table:
         status = _styled(f["status"])
         if f["test_context"]:
             status.append(", test code")
+        if f.get("outside_change"):
+            status.append(", outside the change")
         if f["claims"]:
             status.append(" " + ",".join(f["claims"]), style="dim")
         message = Text(clean(f["message"], 90))

@@ -35,7 +35,8 @@ EntryPoints = Iterable[importlib.metadata.EntryPoint]
 
 
 class Format(str, enum.Enum):
-    """The built-in formats, by the name ``--format`` takes, in the order they are written by default."""
+    """The built-in formats, by the name ``--format`` takes: those written by default, in the order they are
+    written, then those written only when asked for (:attr:`ReportFormat.default` false)."""
 
     TEXT = "text"
     JSON = "json"
@@ -43,6 +44,9 @@ class Format(str, enum.Enum):
     JUNIT = "junit"
     MARKDOWN = "markdown"
     HTML = "html"
+    GITHUB = "github"
+    GITLAB = "gitlab"
+    PR_SUMMARY = "pr-summary"
 
 
 def installed() -> tuple[importlib.metadata.EntryPoint, ...]:
@@ -83,9 +87,9 @@ def _load(ep: importlib.metadata.EntryPoint) -> ReportFormat:
 
 
 def defaults(entry_points: EntryPoints | None = None) -> tuple[str, ...]:
-    """Every installed format's name, in the order reports are written when no format is chosen
-    (:attr:`ReportFormat.order`, then name); loads them all."""
-    loaded = [load(name, entry_points) for name in names(entry_points)]
+    """The names of the installed formats written when no format is chosen (:attr:`ReportFormat.default`),
+    in the order they are written (:attr:`ReportFormat.order`, then name); loads them all."""
+    loaded = [fmt for fmt in (load(name, entry_points) for name in names(entry_points)) if fmt.default]
     return tuple(f.name for f in sorted(loaded, key=lambda f: (f.order, f.name)))
 
 
@@ -100,8 +104,9 @@ def render(report: Report, fmt: str, *, color: bool = False) -> str:
 
 
 def __getattr__(attr: str) -> object:
-    """``SUFFIXES`` and ``RENDERERS``: name -> suffix and name -> renderer of every installed format, in
-    :func:`defaults` order, made when asked for (the tables of the closed registry this once was)."""
+    """``SUFFIXES`` and ``RENDERERS``: name -> suffix and name -> renderer of every format written by default,
+    in :func:`defaults` order, made when asked for (the tables of the closed registry this once was; the
+    formats only written when asked for are not in them)."""
     if attr == "SUFFIXES":
         return {name: suffix(name) for name in defaults()}
     if attr == "RENDERERS":

@@ -30,5 +30,9 @@ class ReportFormat:
     render: Renderer
     order: int = 1000
     """Where the format comes among the formats written by default (lower first, then by name). The built-in
-    ones are 10 to 60 in steps of 10, their historical order, so a plugin can go between them; by default
+    ones are 10 to 90 in steps of 10, their historical order, so a plugin can go between them; by default
     a plugin comes after them."""
+    default: bool = True
+    """Written by default into a folder of reports (``check --output-dir``, ``batch``) when no format is
+    chosen. The formats made for one CI system's own channel (GitHub workflow commands, a GitLab Code
+    Quality artifact, a job summary) are not: they are asked for by name."""

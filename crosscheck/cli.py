@@ -202,7 +202,8 @@ def cli() -> None:
 @click.option("--output", multiple=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="Write the report in the matching --format here, - for stdout (repeatable; one pair only).")
 @click.option("--output-dir", type=click.Path(file_okay=False), default=None,
-              help="Write every pair's report in every format here, with index.html and summary.json.")
+              help="Write every pair's report in every format written by default here, with index.html and "
+                   "summary.json.")
 @click.option("--labels", "labels_path", type=click.Path(dir_okay=False), default=None,
               help="Ground-truth labels of the code's known defects (TOML or JSON): adds the three-way "
                    "comparison of review, analyzers and labels (one pair only).")
@@ -295,7 +296,7 @@ def _targets(fmt: Sequence[str], output: Sequence[str]) -> list[tuple[str, str |
 @click.option("--output-dir", type=click.Path(file_okay=False), required=True,
               help="Write each pair's reports and the dataset summary (index.html, summary.csv, summary.json) here.")
 @click.option("--format", "fmt", multiple=True, type=click.Choice(_format_names()),
-              help="Format of each pair's report (repeatable).  [default: formats in [tool.crosscheck], else all]")
+              help="Format of each pair's report (repeatable).  [default: formats in [tool.crosscheck], else the six general ones]")
 @click.option("--group-by", "group_by", multiple=True, metavar="KEY",
               help="Metadata key the summary groups pairs by (repeatable; default: every metadata key).")
 @click.option("--no-cache", is_flag=True, help="Analyze every file afresh; neither read nor write the cache.")
@@ -361,7 +362,8 @@ def cache_dir() -> None:
 
 @cli.command()
 @click.option("--output-dir", type=click.Path(file_okay=False), default=None,
-              help="Write every pair's report in every format here, with index.html and summary.json.")
+              help="Write every pair's report in every format written by default here, with index.html and "
+                   "summary.json.")
 @handle_errors
 @run_options
 @fetch_options

@@ -148,6 +148,21 @@ CASES: dict[str, Case] = {
          "AF_INET/AF_INET6 socket call (strace); skipped without unshare -n"),
     ),
     **_cases(
+        "pull request",
+        ("pr-bad-base", "--base naming no commit, or an option ('--output=x')", f"{EXIT_2}: '--base ... is not a "
+         "commit' / 'is not a revision name'; nothing written"),
+        ("pr-not-git", "CODE outside a git work tree, without --diff", f"{EXIT_2}: 'not inside a git work tree "
+         "(give --diff FILE ...)'"),
+        ("pr-diff-not-applying", "a diff whose lines are not the code's", f"{EXIT_2}: 'does not apply to the code' "
+         "naming the file and the hunk"),
+        ("pr-json-wrong-shape", "JSON that is neither GitHub's nor GitLab's comments", f"{EXIT_2}: names the item "
+         "and the first wrong field"),
+        ("pr-comment-elsewhere", "a comment on a file the change does not touch", f"{REPORT}; diagnostic 'which "
+         "the change does not touch'"),
+        ("pr-stale-comment", "a comment on an older commit whose code is gone", f"{REPORT}; its anchor 'stale', "
+         "diagnostic 'is stale', the claim not ungrounded"),
+    ),
+    **_cases(
         "state",
         ("atomic-interrupted-write", "a report write interrupted halfway", "the old file intact or none; no "
          "temporary file left"),

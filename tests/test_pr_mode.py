@@ -126,6 +126,7 @@ def test_a_diff_file_gives_the_same_report_as_the_base(repo: Path, comments: Pat
     assert from_diff == from_git
 
 
+@pytest.mark.case("pr-stale-comment")
 def test_a_comment_on_an_older_commit_is_re_anchored_or_marked_stale(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -202,6 +203,7 @@ def crosscheck(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           cwd=cwd, timeout=300, check=False)
 
 
+@pytest.mark.case("pr-bad-base")
 @pytest.mark.parametrize(("args", "message"), [
     (["--base", "no-such-branch"], "--base 'no-such-branch' is not a commit"),
     (["--base", "--output=x"], "is not a revision name"),
@@ -214,6 +216,8 @@ def test_bad_input_is_one_clear_line_and_exit_2(repo: Path, comments: Path, tmp_
     assert list(tmp_path.iterdir()) == []  # nothing written
 
 
+@pytest.mark.case("pr-not-git")
+@pytest.mark.case("pr-diff-not-applying")
 def test_code_outside_git_needs_a_diff_and_a_diff_must_apply(tmp_path: Path, comments: Path) -> None:
     code = tmp_path / "code"
     code.mkdir()
@@ -227,8 +231,21 @@ def test_code_outside_git_needs_a_diff_and_a_diff_must_apply(tmp_path: Path, com
     assert "does not apply to the code: run.py, hunk @@ -1,1 +1,1 @@: line 1 is \"print('y')\"" in done.stderr
 
 
+@pytest.mark.case("pr-json-wrong-shape")
 def test_json_of_neither_platform_names_the_first_wrong_field(repo: Path, tmp_path: Path) -> None:
     bad = write_json(tmp_path / "c.json", [{"path": "app/run.py", "line": "five", "diff_hunk": "@@", "body": "x",
                                             "user": {"login": "bot"}, "html_url": "u", "id": 1}])
     done = crosscheck(str(repo), str(bad), "--base", "main", cwd=tmp_path)
     assert done.returncode == 2 and "'line'" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.case("pr-comment-elsewhere")
+def test_a_comment_on_a_file_the_change_does_not_touch_is_a_diagnostic(repo: Path, tmp_path: Path) -> None:
+    head = git(repo, "rev-parse", "HEAD").strip()
+    hunk = "@@ -3,3 +3,3 @@\n \n def digest(data):\n     return hashlib.md5(data).hexdigest()"
+    elsewhere = github_comment(4, "app/legacy.py", 5, hunk, "Weak hash: `hashlib.md5` is broken for security.",
+                               login="coderabbitai[bot]", commit_id=head)
+    report = run_change(str(repo), [str(write_json(tmp_path / "c.json", [elsewhere]))], Options(), base="main")
+    assert any("on app/legacy.py, which the change does not touch" in d for d in report.all_diagnostics)
+    (claim,) = report.to_dict()["claims"]
+    assert claim["outside_change"] and claim["outcome"] != "ungrounded"  # grounded where it points, outside

@@ -125,6 +125,12 @@ class SemgrepAnalyzer(Analyzer):
         return parse_report(report, target, proc.duration_s)
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+"""libyaml's safe loader and dumper when PyYAML has them (its wheels do): about 25 times faster than the
+pure-Python ones, and merging the rules is on the way to every semgrep run."""
+
+
 def merge_rules(folder: Path, into: Path) -> Path:
     """Write every rule of a rule folder into one file, and return its path.
 
@@ -136,7 +142,7 @@ def merge_rules(folder: Path, into: Path) -> Path:
     seen: set[str] = set()
     for path in sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
                        and not any(part.startswith(".") for part in p.relative_to(folder).parts)):
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
         if not isinstance(document, dict) or not isinstance(document.get("rules"), list):
             raise ValueError(f"{path.name} has no 'rules' list")
         for rule in document["rules"]:
@@ -148,7 +154,7 @@ def merge_rules(folder: Path, into: Path) -> Path:
     if not rules:
         raise ValueError(f"no rules found in {folder}")
     merged = into / "rules.yaml"
-    merged.write_text(yaml.safe_dump({"rules": rules}, sort_keys=True), encoding="utf-8")
+    merged.write_text(yaml.dump({"rules": rules}, Dumper=_DUMPER, sort_keys=True), encoding="utf-8")
     return merged
 
 

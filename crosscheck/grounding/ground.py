@@ -29,7 +29,7 @@ from crosscheck.grounding.model import (
     Status,
 )
 from crosscheck.models import CodeTarget, SourceFile
-from crosscheck.review.model import Citation, CitationKind, Review
+from crosscheck.review.model import Citation, CitationKind, Claim, Review
 
 FUZZY_MIN_SCORE = 90.0
 FUZZY_MIN_LENGTH = 10
@@ -51,9 +51,16 @@ _NAME = re.compile(r"[A-Za-z_]\w*")
 def ground(review: Review, target: CodeTarget) -> GroundedReview:
     """Ground every citation of every claim of ``review`` in ``target``."""
     grounder = _Grounder(target)
-    claims = tuple(GroundedClaim(c, tuple(grounder.ground(x) for x in c.citations)) for c in review.claims)
+    claims = tuple(GroundedClaim(c, tuple(grounder.ground(x, _commented_files(c)) for x in c.citations))
+                   for c in review.claims)
     files = tuple(FileParse(i.source.path, i.parser, i.parse_error) for i in grounder.indexes)
     return GroundedReview(review, claims, files, drift_notes(claims))
+
+
+def _commented_files(claim: Claim) -> tuple[str, ...]:
+    """The files a pull-request platform attached the claim's comment to: where the code its prose quotes
+    without naming a file is looked for first (a person reads a comment on a file as about that file)."""
+    return tuple(dict.fromkeys(c.file for c in claim.citations if c.platform and c.file))
 
 
 def _as_platform(grounding: Grounding) -> Grounding:
@@ -183,8 +190,15 @@ class _Grounder:
         """The indexes of the files some citation needed, by path."""
         return [f.index for path, f in sorted(self.files.items()) if "index" in f.__dict__]
 
-    def ground(self, citation: Citation) -> Grounding:
-        grounding = self._ground(citation)
+    def ground(self, citation: Citation, prefer: tuple[str, ...] = ()) -> Grounding:
+        """Ground ``citation``; one that names no file is looked for in the ``prefer`` files first, then,
+        if it is not there, everywhere."""
+        near = list({id(f): f for p in prefer for f in self._candidates(p)}.values()) if citation.file is None else []
+        if near and citation.kind is not CitationKind.FILE:
+            first = self._ground(citation, near)
+            grounding = first if first.status is not Status.ABSENT else self._ground(citation, self._candidates(None))
+        else:
+            grounding = self._ground(citation, self._candidates(citation.file))
         if citation.platform:
             grounding = _as_platform(grounding)
         line = (grounding.actual_line if grounding.status in LOCATED
@@ -193,10 +207,9 @@ class _Grounder:
             return grounding
         return dataclasses.replace(grounding, scope=self.files[grounding.path].index.scope_at(line))
 
-    def _ground(self, citation: Citation) -> Grounding:
+    def _ground(self, citation: Citation, candidates: list[_File]) -> Grounding:
         if citation.kind is CitationKind.FILE:
             return self._ground_file(citation)
-        candidates = self._candidates(citation.file)
         if citation.code is None:
             return self._ground_line(citation, candidates)
         code, noncode = self._find(citation, candidates)
@@ -255,7 +268,13 @@ class _Grounder:
         elided = bool(pieces) and pieces != [needle]  # "hashlib.md5(...)": the pieces, in order
         code: list[_Occurrence] = []
         noncode: list[_Occurrence] = []
+        # words every match needs in the file's raw text (quotes and spaces aside, the haystack is the text):
+        # a file without them is passed over before it is indexed, which in a large tree is most of the cost
+        words = ([needle.rsplit(".", 1)[-1]] if identifier
+                 else [n for n in _NAME.findall(needle) if len(n) >= 3] if elided else _NAME.findall(needle))
         for file in candidates:
+            if not all(word in file.source.text for word in words):
+                continue
             index = file.index
             if identifier:
                 for line in index.symbols.get(needle, ()):

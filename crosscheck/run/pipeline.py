@@ -50,7 +50,7 @@ def comment_notes(grounded: GroundedReview, change: Change | None) -> list[str]:
             if g.status is Status.STALE:
                 notes[claim.claim.comment] = (f"comment {claim.claim.comment} is stale: the code it was made on "
                                               f"({c.file}, {_lines(c)}) is no longer in the code")
-            elif change is not None and c.file and change.file(c.file) is None:
+            elif change is not None and (g.path or c.file) and change.file(g.path or c.file or "") is None:
                 notes[claim.claim.comment] = (f"comment {claim.claim.comment} is on {c.file}, which the change "
                                               "does not touch")
     return list(notes.values())

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from crosscheck.errors import InputError
 from crosscheck.load.comments import CommentExport, looks_like_export, merge_exports, read_export
@@ -90,6 +90,29 @@ def load_code(path: str | os.PathLike[str]) -> CodeTarget:
         raise InputError(f"no Python files found under {str(path)!r}{why}")
     return CodeTarget(root=str(root), is_dir=True, files=tuple(sorted(files, key=lambda f: f.path)),
                       skipped=tuple(skipped))
+
+
+def load_part(path: str | os.PathLike[str], relative: Sequence[str]) -> CodeTarget:
+    """The files at the ``relative`` paths of the code at ``path`` that :func:`load_code` would read: the
+    files a change touches, read before the rest so that their analysis can start (a file that is not
+    there, or that the walk leaves out, is not part of it)."""
+    root = Path(path).resolve()
+    if root.is_file():
+        whole = load_code(root)
+        return CodeTarget(root=whole.root, is_dir=False, files=tuple(f for f in whole.files if f.path in relative))
+    files = []
+    for name in sorted(set(relative)):
+        parts = PurePosixPath(name).parts
+        if (not name.endswith(PYTHON_SUFFIXES) or ".." in parts
+                or any(p in SKIPPED_DIRS or p.startswith(".") for p in parts[:-1])):
+            continue
+        full = root / name
+        if full.is_file():
+            try:
+                files.append(_read_source(full, name))
+            except OSError:
+                continue  # left for load_code to name
+    return CodeTarget(root=str(root), is_dir=True, files=tuple(files))
 
 
 def _read_source(path: Path, relative: str) -> SourceFile:

@@ -18,7 +18,7 @@ from crosscheck.errors import AnalyzerError, InputError
 from crosscheck.grounding.ground import ground
 from crosscheck.grounding.model import GroundedReview, Status
 from crosscheck.load.change import Change, change_from_git, load_diff
-from crosscheck.load.code import ReviewText, load_code, load_review, load_reviews
+from crosscheck.load.code import ReviewText, load_code, load_part, load_review, load_reviews
 from crosscheck.load.labels import Labels
 from crosscheck.load.sources import Provenance
 from crosscheck.models import AnalyzerRun, ChangeScope, CodeTarget, Options, RunStatus
@@ -83,66 +83,69 @@ def run(code_path: str, review_path: str, options: Options | None = None, *, lab
 def run_change(code_path: str, review_paths: Sequence[str], options: Options | None = None, *,
                base: str | None = None, diff: str | None = None, labels: Labels | None = None) -> Report:
     """Check the review of a pull request (one review file, or several comment exports of it) against its
-    change: ``git diff base...HEAD`` of the work tree holding ``code_path``, or the unified ``diff`` file."""
+    change: ``git diff base...HEAD`` of the work tree holding ``code_path``, or the unified ``diff`` file.
+
+    The analyzers see only the changed Python files (unless the scope is the whole tree), and they start
+    as soon as those files are read; meanwhile the rest of the code is read and the review is grounded
+    in all of it.
+    """
+    options = options or Options()
     if (base is None) == (diff is None):
         raise InputError("give the change as a base revision or as a diff, not both or neither")
     if diff == "-" and "-" in review_paths:
         raise InputError("the diff and the review cannot both be read from standard input")
-    target = load_code(code_path)
     change = change_from_git(Path(code_path), base) if base is not None else load_diff(str(diff), Path(code_path))
-    return check_target(target, load_reviews(review_paths), options, display_path=code_path, labels=labels,
-                        change=change)
+    review = load_reviews(review_paths)
+    plugins = analyzers.load(options.analyzers)
+    part = None if options.scope is ChangeScope.TREE else load_part(code_path, change.python_files)
+    if part is not None:
+        change.check_applies(part, where="the change")
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyzers") as pool:
+        pending = pool.submit(_run_staged, plugins, part, options) if part is not None else None
+        target = load_code(code_path)
+        if pending is None:  # the whole tree is analyzed
+            change.check_applies(target, where="the change")
+            pending = pool.submit(analyzers.run_all, plugins, target, options)
+        prepared = prepare(target, review, code_path)
+        runs = pending.result()
+    return conclude(prepared, runs, options, labels, change)
 
 
 def run_text(code_path: str, review: ReviewText, options: Options | None = None, *,
              display_path: str | None = None, source: Provenance | None = None,
-             labels: Labels | None = None, change: Change | None = None) -> Report:
+             labels: Labels | None = None) -> Report:
     """Check an already read review against the code at ``code_path``.
 
     ``display_path`` is what the report calls the code (default: ``code_path``);
     ``source`` says where code fetched at run time came from, so the report can
     tell drift from hallucination when it is not the reviewed revision.
-    ``labels`` (the code's known defects) adds the three-way comparison. ``change`` (paths relative to
-    the code) checks the review of a pull request against it (see :func:`check_target`).
+    ``labels`` (the code's known defects) adds the three-way comparison.
     """
     return check_target(load_code(code_path), review, options, display_path=display_path or code_path,
-                        source=source, labels=labels, change=change)
+                        source=source, labels=labels)
 
 
 def check_target(target: CodeTarget, review: ReviewText, options: Options | None = None, *, display_path: str,
-                 source: Provenance | None = None, labels: Labels | None = None,
-                 change: Change | None = None) -> Report:
+                 source: Provenance | None = None, labels: Labels | None = None) -> Report:
     """Check an already read review against already loaded code: its analyzers run on it alone, in the
-    background while the review is read and grounded (see :func:`run_text` for the arguments).
-
-    With a pull request's ``change``, the analyzers see only the changed Python files (unless the scope
-    is the whole tree), while the review is still grounded in all of the code.
-    """
+    background while the review is read and grounded (see :func:`run_text` for the arguments)."""
     options = options or Options()
     plugins = analyzers.load(options.analyzers)
-    if change is not None:
-        change.check_applies(target, where="the change")
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyzers") as pool:
-        if change is None or options.scope is ChangeScope.TREE:
-            pending = pool.submit(analyzers.run_all, plugins, target, options)
-        else:
-            pending = pool.submit(_run_on_change, plugins, target, change, options)
+        pending = pool.submit(analyzers.run_all, plugins, target, options)
         prepared = prepare(target, review, display_path, source)
         runs = pending.result()
-    return conclude(prepared, runs, options, labels, change)
+    return conclude(prepared, runs, options, labels)
 
 
-def _run_on_change(plugins: Sequence[Analyzer], target: CodeTarget, change: Change,
-                   options: Options) -> tuple[AnalyzerRun, ...]:
-    """The analyzers' runs over the Python files ``change`` keeps, and nothing else of ``target``: those
-    files are put in a folder of their own (hard links), which the analyzers scan side by side."""
-    changed = set(change.python_files)
+def _run_staged(plugins: Sequence[Analyzer], part: CodeTarget, options: Options) -> tuple[AnalyzerRun, ...]:
+    """The analyzers' runs over ``part`` (some files of a folder) alone: its files are put in a folder of
+    their own (hard links), which the analyzers scan side by side."""
     with tempfile.TemporaryDirectory(prefix="crosscheck-change-") as folder:
-        part, gone = stage_files(Path(folder), [f for f in target.files if f.path in changed], by_content=False)
+        staged, gone = stage_files(Path(folder), part.files, by_content=False)
         if gone:
             raise InputError(next(iter(gone.values())))
-        runs = analyzers.run_all(plugins, part, options)
-    return runs
+        return analyzers.run_all(plugins, staged, options)
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ def run_options(func: F) -> F:
     """Options that change what a check concludes; unset ones come from ``[tool.crosscheck]``, then defaults.
 
     The decorated command receives them as one ``options: Options`` argument and
-    the report formats to write as ``formats``.
+    the formats ``[tool.crosscheck]`` names as ``formats`` (empty: the defaults, see :func:`_written`).
     """
     decorators = [
         click.option("--min-severity", type=click.Choice([s.value for s in Severity]), default=None,
@@ -124,15 +124,25 @@ def run_options(func: F) -> F:
 
 
 def _formats(config: Config) -> tuple[str, ...]:
-    from crosscheck.formats import defaults, names
+    """The formats ``[tool.crosscheck]`` names, checked against the installed ones; () when it names none,
+    which means the defaults (see :func:`_written`)."""
+    from crosscheck.formats import names
 
     if config.formats is None:
-        return defaults()
+        return ()
     unknown = [f for f in config.formats if f not in names()]
     if unknown:
         raise InputError(f"{config.path}: [tool.crosscheck] formats: unknown format(s) {', '.join(unknown)} "
                          f"(known: {', '.join(names())})")
     return config.formats
+
+
+def _written(formats: Sequence[str]) -> tuple[str, ...]:
+    """The formats a folder of reports gets: ``formats``, else every format written by default, found
+    only now: finding them loads every format module, which must not delay the analyzers' start."""
+    from crosscheck.formats import defaults
+
+    return tuple(formats) or defaults()
 
 
 def fetch_options(func: F) -> F:
@@ -230,12 +240,8 @@ def check(paths: tuple[str, ...], manifest: str | None, fmt: tuple[str, ...], ou
     request's comments (GitHub or GitLab API), or - for stdin. With --base or --diff (pull-request
     mode) the usage is CODE REVIEW [REVIEW]...: every REVIEW is a comment export of the one change.
     """
-    from crosscheck.formats import render
     from crosscheck.load.labels import load_labels
-    from crosscheck.load.manifest import load_manifest
-    from crosscheck.results.outcome import PairOutcome
     from crosscheck.run import pipeline
-    from crosscheck.run.outputs import write_reports, write_summary
 
     _check_required(require)
     pr_mode = base is not None or diff_path is not None
@@ -249,11 +255,16 @@ def check(paths: tuple[str, ...], manifest: str | None, fmt: tuple[str, ...], ou
             report = pipeline.run_change(paths[0], paths[1:], options, base=base, diff=diff_path, labels=labels)
         else:
             report = pipeline.run(paths[0], paths[1], options, labels=labels)
+        # imported once the analyzers have run: in pull-request mode they start before the later stages load
+        from crosscheck.formats import render
+        from crosscheck.results.outcome import PairOutcome
+        from crosscheck.run.outputs import write_reports, write_summary
+
         for form, path in targets:
             _emit(render(report, form, color=path is None and _color()), path)
         outcome = PairOutcome(_report_name(paths[1]), paths[0], paths[1], report, None)
         if output_dir:
-            files = write_reports(report, Path(output_dir), outcome.id, formats)
+            files = write_reports(report, Path(output_dir), outcome.id, _written(formats))
             write_summary([dataclasses.replace(outcome, files=files)], Path(output_dir), title="crosscheck")
         _exit_for_gates([outcome], fail_on, exit_zero, require)
         return
@@ -267,6 +278,8 @@ def check(paths: tuple[str, ...], manifest: str | None, fmt: tuple[str, ...], ou
         raise click.UsageError("give CODE REVIEW (one or more pairs), or --manifest FILE")
     if set(fmt) - {"text"} and not output_dir:
         raise click.UsageError(f"several pairs in {', '.join(fmt)} need --output-dir (stdout takes text reports only)")
+    from crosscheck.load.manifest import load_manifest
+
     loaded = load_manifest(Path(manifest)) if manifest else None
     outcomes = _check_many(loaded, paths, options, formats, resolver, output_dir, show="text" in (fmt or ("text",)))
     _exit_for_gates(outcomes, fail_on, exit_zero, require)
@@ -321,7 +334,7 @@ def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[
     loaded = load_manifest(Path(manifest))
     for warning in loaded.warnings:
         click.echo(f"crosscheck: warning: {warning}", err=True)
-    chosen = tuple(fmt) or formats
+    chosen = tuple(fmt) or _written(formats)
     out = Path(output_dir)
     with resolver(loaded) as fetch, _progress() as progress:
         result = run_batch(loaded, options, fetch, output_dir=out, formats=chosen,
@@ -500,7 +513,7 @@ def _check_many(manifest: Manifest | None, paths: Sequence[str], options: Option
 
     out = Path(output_dir) if output_dir else None
     with resolver(manifest) as fetch:
-        result = run_batch(manifest, options, fetch, output_dir=out, formats=formats, cache=None,
+        result = run_batch(manifest, options, fetch, output_dir=out, formats=_written(formats), cache=None,
                            on_result=finished)
     if result.interrupted:
         raise KeyboardInterrupt  # the finished pairs' reports are written; no summary of a part

@@ -10,26 +10,21 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crosscheck import analyzers
-from crosscheck.analyzers.base import Analyzer
-from crosscheck.cwe import Lexicon
 from crosscheck.errors import AnalyzerError, InputError
-from crosscheck.grounding.ground import ground
-from crosscheck.grounding.model import GroundedReview, Status
 from crosscheck.load.change import Change, change_from_git, load_diff
 from crosscheck.load.code import ReviewText, load_code, load_part, load_review, load_reviews
-from crosscheck.load.labels import Labels
-from crosscheck.load.sources import Provenance
 from crosscheck.models import AnalyzerRun, ChangeScope, CodeTarget, Options, RunStatus
-from crosscheck.reconcile.claims import reconcile
-from crosscheck.reconcile.labels import compare
-from crosscheck.reconcile.testcode import is_test_path
-from crosscheck.results.report import Report
-from crosscheck.review import read_review
-from crosscheck.review.comments import read_comments
-from crosscheck.review.model import Citation
-from crosscheck.run.cache import stage_files
+
+if TYPE_CHECKING:  # the later stages are imported where they are used, so that the analyzers start first
+    from crosscheck.analyzers.base import Analyzer
+    from crosscheck.grounding.model import GroundedReview
+    from crosscheck.load.labels import Labels
+    from crosscheck.load.sources import Provenance
+    from crosscheck.results.report import Report
+    from crosscheck.review.model import Citation
 
 
 def source_note(source: Provenance) -> str:
@@ -41,6 +36,8 @@ def source_note(source: Provenance) -> str:
 def comment_notes(grounded: GroundedReview, change: Change | None) -> list[str]:
     """What a reader must know about pull-request comments: those whose code is gone (stale), and, with
     a change, those on a file the change does not touch (once per comment)."""
+    from crosscheck.grounding.model import Status
+
     notes: dict[str, str] = {}
     for claim in grounded.claims:
         for g in claim.groundings:
@@ -69,6 +66,8 @@ def test_files(target: CodeTarget, project_path: str | None, patterns: tuple[str
     to it; a single file by its name), or by ``project_path`` (the path in its
     project, for fetched code), never by where it happens to lie on this machine.
     """
+    from crosscheck.reconcile.testcode import is_test_path
+
     def project_name(path: str) -> str:
         return project_path if project_path and not target.is_dir else path
 
@@ -141,6 +140,8 @@ def check_target(target: CodeTarget, review: ReviewText, options: Options | None
 def _run_staged(plugins: Sequence[Analyzer], part: CodeTarget, options: Options) -> tuple[AnalyzerRun, ...]:
     """The analyzers' runs over ``part`` (some files of a folder) alone: its files are put in a folder of
     their own (hard links), which the analyzers scan side by side."""
+    from crosscheck.run.cache import stage_files
+
     with tempfile.TemporaryDirectory(prefix="crosscheck-change-") as folder:
         staged, gone = stage_files(Path(folder), part.files, by_content=False)
         if gone:
@@ -163,6 +164,11 @@ class Prepared:
 def prepare(target: CodeTarget, review: ReviewText, code_path: str, source: Provenance | None = None) -> Prepared:
     """Read the review (or the pull request's comments) into claims and ground them in ``target`` (the
     analyzers may run meanwhile)."""
+    from crosscheck.cwe import Lexicon
+    from crosscheck.grounding.ground import ground
+    from crosscheck.review import read_review
+    from crosscheck.review.comments import read_comments
+
     lexicon = Lexicon.default()
     read = read_comments(review.comments, lexicon) if review.comments else read_review(review.text, lexicon)
     return Prepared(code_path, target, review, ground(read, target), source)
@@ -171,6 +177,11 @@ def prepare(target: CodeTarget, review: ReviewText, code_path: str, source: Prov
 def conclude(prepared: Prepared, runs: tuple[AnalyzerRun, ...], options: Options,
              labels: Labels | None = None, change: Change | None = None) -> Report:
     """Reconcile a prepared pair with the analyzers' ``runs`` into its report."""
+    from crosscheck.cwe import Lexicon
+    from crosscheck.reconcile.claims import reconcile
+    from crosscheck.reconcile.labels import compare
+    from crosscheck.results.report import Report
+
     target, review, grounded, source = prepared.target, prepared.review, prepared.grounded, prepared.source
     lexicon = Lexicon.default()
     if not any(r.produced_result for r in runs):

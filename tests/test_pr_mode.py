@@ -249,3 +249,26 @@ def test_a_comment_on_a_file_the_change_does_not_touch_is_a_diagnostic(repo: Pat
     assert any("on app/legacy.py, which the change does not touch" in d for d in report.all_diagnostics)
     (claim,) = report.to_dict()["claims"]
     assert claim["outside_change"] and claim["outcome"] != "ungrounded"  # grounded where it points, outside
+
+
+def test_files_crosscheck_does_not_read_are_no_reason_to_refuse_a_change(tmp_path: Path) -> None:
+    # a pull request touches a workflow's script in a hidden folder and two files of a folder; the code
+    # checked is one of those files alone: the others are not part of it, and the change still applies
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, {"app/run.py": "X = 1\n", ".github/scripts/tag.py": "Y = 1\n"}, "base")
+    git(repo, "checkout", "-q", "-b", "feature")
+    commit(repo, {"app/run.py": "import pickle\n\n\ndef load(b):\n    return pickle.loads(b)\n",
+                  "app/other.py": "Z = 2\n", ".github/scripts/tag.py": "Y = 2\n"}, "change")
+    comment = github_comment(1, "app/run.py", 5, "@@ -1 +1,5 @@\n-X = 1\n+import pickle\n+\n+\n+def load(b):\n"
+                             "+    return pickle.loads(b)", "Unsafe deserialization: `pickle.loads` on input.",
+                             login="bot", commit_id=git(repo, "rev-parse", "HEAD").strip())
+    export = [str(write_json(tmp_path / "c.json", [comment]))]
+    whole = run_change(str(repo), export, Options(analyzers=("bandit",)), base="main")
+    assert [f["path"] for f in whole.to_dict()["change"]["files"]] == [".github/scripts/tag.py", "app/other.py",
+                                                                       "app/run.py"]
+    assert {f.finding.path for f in whole.reconciliation.findings} == {"app/run.py"}
+    alone = run_change(str(repo / "app" / "run.py"), export, Options(analyzers=("bandit",)), base="main")
+    (claim,) = alone.to_dict()["claims"]
+    assert claim["outcome"] == "confirmed" and not claim["outside_change"]

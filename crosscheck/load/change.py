@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from crosscheck.errors import InputError
-from crosscheck.load.code import PYTHON_SUFFIXES
+from crosscheck.load.code import walked
 from crosscheck.models import ChangeScope, CodeTarget
 
 GIT_TIMEOUT_S = 60.0
@@ -66,8 +66,9 @@ class Change:
 
     @property
     def python_files(self) -> tuple[str, ...]:
-        """Paths of the Python files the change adds or keeps: the ones to analyze."""
-        return tuple(f.path for f in self.files if f.status != "deleted" and f.path.endswith(PYTHON_SUFFIXES))
+        """Paths of the Python files the change adds or keeps, but for those in folders crosscheck skips
+        (see :func:`~crosscheck.load.code.walked`): the ones to analyze."""
+        return tuple(f.path for f in self.files if f.status != "deleted" and walked(f.path))
 
     def covers(self, path: str, first: int, last: int, scope: ChangeScope) -> bool:
         """Whether lines ``first``-``last`` of ``path`` are the change's under ``scope``: on an added or
@@ -94,8 +95,9 @@ class Change:
         """Refuse a change whose Python files are not what ``target`` holds: a file the change keeps that
         is not there, or a hunk line that differs (``where`` names the diff in the error)."""
         for changed in self.files:
-            if changed.status == "deleted" or not changed.path.endswith(PYTHON_SUFFIXES):
-                continue
+            read = walked(changed.path) if target.is_dir else changed.path == target.files[0].path
+            if changed.status == "deleted" or not read:
+                continue  # deleted, or not a file of the code crosscheck reads (not Python, in a folder it skips)
             source = target.file(changed.path)
             if source is None:
                 raise InputError(f"{where} does not apply to the code: {changed.path} is not in it")

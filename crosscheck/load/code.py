@@ -92,6 +92,14 @@ def load_code(path: str | os.PathLike[str]) -> CodeTarget:
                       skipped=tuple(skipped))
 
 
+def walked(relative: str) -> bool:
+    """Whether :func:`load_code` reads the file at ``relative`` (``/``-separated) below a folder: a Python
+    file outside version-control, cache, virtual-environment and hidden folders."""
+    parts = PurePosixPath(relative).parts
+    return (relative.endswith(PYTHON_SUFFIXES) and ".." not in parts
+            and not any(p in SKIPPED_DIRS or p.startswith(".") for p in parts[:-1]))
+
+
 def load_part(path: str | os.PathLike[str], relative: Sequence[str]) -> CodeTarget:
     """The files at the ``relative`` paths of the code at ``path`` that :func:`load_code` would read: the
     files a change touches, read before the rest so that their analysis can start (a file that is not
@@ -102,9 +110,7 @@ def load_part(path: str | os.PathLike[str], relative: Sequence[str]) -> CodeTarg
         return CodeTarget(root=whole.root, is_dir=False, files=tuple(f for f in whole.files if f.path in relative))
     files = []
     for name in sorted(set(relative)):
-        parts = PurePosixPath(name).parts
-        if (not name.endswith(PYTHON_SUFFIXES) or ".." in parts
-                or any(p in SKIPPED_DIRS or p.startswith(".") for p in parts[:-1])):
+        if not walked(name):
             continue
         full = root / name
         if full.is_file():

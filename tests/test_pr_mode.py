@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_change import commit, git
 
 from crosscheck.load.manifest import load_manifest
 from crosscheck.models import ChangeScope, Options
@@ -18,7 +19,6 @@ from crosscheck.results.report import Report
 from crosscheck.run.batch import run_batch
 from crosscheck.run.outputs import write_batch_summary
 from crosscheck.run.pipeline import run_change
-from tests.test_change import commit, git
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

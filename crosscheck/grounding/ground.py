@@ -270,8 +270,9 @@ class _Grounder:
         noncode: list[_Occurrence] = []
         # words every match needs in the file's raw text (quotes and spaces aside, the haystack is the text):
         # a file without them is passed over before it is indexed, which in a large tree is most of the cost
+        # (taken from the quote as written: the needle has no spaces left between its words)
         words = ([needle.rsplit(".", 1)[-1]] if identifier
-                 else [n for n in _NAME.findall(needle) if len(n) >= 3] if elided else _NAME.findall(needle))
+                 else [n for n in _NAME.findall(raw) if len(n) >= 3] if elided else _NAME.findall(raw))
         for file in candidates:
             if not all(word in file.source.text for word in words):
                 continue

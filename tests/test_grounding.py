@@ -8,7 +8,8 @@ from crosscheck.grounding.ground import ground
 from crosscheck.grounding.index import build_index
 from crosscheck.grounding.model import Status
 from crosscheck.models import CodeTarget, SourceFile
-from crosscheck.review import read_review
+from crosscheck.review import StatedVerdict, read_review
+from crosscheck.review.model import Citation, CitationKind, CitationRole, Claim, ClaimKind, Hedge, Review
 
 CODE = '''"""Module docstring mentioning os.system(cmd) as an example."""
 import os
@@ -142,3 +143,18 @@ def test_a_diff_is_grounded_by_its_old_lines_and_its_fix_cannot_make_the_claim_u
     assert [(g.citation.role.value, g.status, g.actual_line) for g in claim.groundings] == [
         ("anchor", Status.EXACT, 15), ("suggestion", Status.ABSENT, None)]
     assert [g.status for g in claim.anchors] == [Status.EXACT]
+
+
+def test_a_quote_of_words_apart_is_found_in_a_folder_of_files_without_them():
+    # a file is passed over, before it is indexed, only when it lacks a word of the quote; the quote's
+    # words are those written, not the needle's (spaces removed: 'returna' is in no file); the quote is
+    # too short for the fuzzy search to find it any other way
+    mod = SourceFile(path="mod.py", abspath="/nonexistent/mod.py", sha256="1", text="def f(a):\n    return a\n")
+    other = SourceFile(path="b.py", abspath="/nonexistent/b.py", sha256="0", text="X = 1\n")
+    folder = CodeTarget(root="/nonexistent", is_dir=True, files=(mod, other))
+    quote = Citation(CitationKind.CODE, CitationRole.ANCHOR, None, None, "return a", None, 1)
+    claim = Claim("C1", "", "`return a` hands back the input.", 1, 1, ClaimKind.CONTEXT, Hedge.NONE, (), (quote,))
+    grounded = ground(Review(StatedVerdict.UNCLEAR, (), (claim,), 1), folder)
+    (g,) = grounded.claims[0].groundings
+    assert (g.status, g.path, g.actual_line) == (Status.EXACT, "mod.py", 2)
+    assert [f.path for f in grounded.files] == ["mod.py"]  # b.py was never indexed

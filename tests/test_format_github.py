@@ -83,8 +83,9 @@ def pr_report(root: Path) -> Report:
     return pipeline.run_change(str(repo), [str(comments)], base="main")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def report(tmp_path_factory) -> Report:
+    """:func:`pr_report`, made once for the tests of the three pull-request formats (they import it)."""
     return pr_report(tmp_path_factory.mktemp("pr"))
 
 

@@ -6,16 +6,20 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-from pathlib import Path
 
 import jsonschema
 import pytest
-from test_format_github import ODD, WEB, pr_report
+import test_format_github
+from test_format_github import ODD, WEB
 
 from conftest import CASES, REPO
 from crosscheck.formats import render
 from crosscheck.results.report import Report
 from crosscheck.run import pipeline
+
+report = test_format_github.report
+"""The report on the pull request of :mod:`test_format_github`, shared by the three formats' tests."""
+in_repo = test_format_github.in_repo
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -49,18 +53,6 @@ CODE_QUALITY = {
 """GitLab's Code Quality report format (docs.gitlab.com, "Code Quality report format"): an array of issues,
 each with a description, the check's name, a unique fingerprint, one of five severities, and a location
 whose path is relative to the repository's root (no ``./``) and whose lines begin at a line."""
-
-
-@pytest.fixture(scope="module")
-def report(tmp_path_factory) -> Report:
-    return pr_report(tmp_path_factory.mktemp("pr"))
-
-
-@pytest.fixture
-def in_repo(report, monkeypatch) -> Path:
-    repo = Path(report.code_path)
-    monkeypatch.chdir(repo)
-    return repo
 
 
 def _issues(report: Report) -> list[dict]:

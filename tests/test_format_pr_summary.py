@@ -6,32 +6,24 @@ from __future__ import annotations
 import dataclasses
 import re
 import shutil
-from pathlib import Path
 
 import pytest
-from test_format_github import WEB, pr_report
+import test_format_github
+from test_format_github import WEB
 
 from crosscheck import formats
 from crosscheck.formats import pr_summary_format, render
 from crosscheck.formats.pr_summary_format import BUDGET, MAX_BYTES, link, shares
 from crosscheck.results.report import Report
 
+report = test_format_github.report
+"""The report on the pull request of :mod:`test_format_github`, shared by the three formats' tests."""
+in_repo = test_format_github.in_repo
+
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _LINK = re.compile(r"(?<!\\)\[([^\]]*)(?<!\\)\]\(([^)]*)\)")
-
-
-@pytest.fixture(scope="module")
-def report(tmp_path_factory) -> Report:
-    return pr_report(tmp_path_factory.mktemp("pr"))
-
-
-@pytest.fixture
-def in_repo(report, monkeypatch) -> Path:
-    repo = Path(report.code_path)
-    monkeypatch.chdir(repo)
-    return repo
 
 
 def test_the_summary_lists_what_needs_attention_with_its_comment(report, in_repo):

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from crosscheck.formats.untrusted import one_line, printable
-from crosscheck.grounding.model import LOCATED, Grounding, Status
+from crosscheck.grounding.model import Grounding, Status
 from crosscheck.models import Severity
 from crosscheck.reconcile.model import ClaimResult, Consistency, FindingResult, FindingStatus, Outcome
 from crosscheck.results.report import Report
@@ -180,18 +180,12 @@ def claim_place(report: Report, result: ClaimResult, paths: Callable[[str], str]
 
 
 def _anchor_place(report: Report, name: Callable[[str], str], grounding: Grounding) -> Place | None:
-    cited = grounding.citation
-    if grounding.path is None:
+    lines = grounding.lines
+    if grounding.path is None or lines is None:
         return None
-    span = cited.end_line - cited.line if cited.line is not None and cited.end_line is not None else 0
-    if grounding.status in LOCATED and grounding.actual_line is not None:
-        first = grounding.actual_line
-    elif grounding.status is Status.UNCHECKED and cited.line is not None:
-        first = cited.line
-    else:
-        return None
+    first, last = lines
     source = report.code.file(grounding.path)
-    last = min(first + max(span, 0), len(source.lines)) if source else first
+    last = min(max(first, last), len(source.lines)) if source else first
     return Place(name(grounding.path), first, max(first, last))
 
 

@@ -70,6 +70,15 @@ class Grounding:
     """The innermost function or class holding the cited place (found code, or a cited line
     that exists); None at module level, for absent code, or when the file did not parse."""
 
+    @property
+    def lines(self) -> tuple[int, int] | None:
+        """The lines of :attr:`path` the citation is at: where its code really is (a located citation,
+        as many lines as it cites), or the cited lines of an ``unchecked`` line citation; None otherwise."""
+        c = self.citation
+        first = (self.actual_line if self.status in LOCATED
+                 else c.line if self.status is Status.UNCHECKED else None)
+        return None if first is None else (first, first + (c.end_line or c.line or 0) - (c.line or 0))
+
 
 @dataclass(frozen=True)
 class GroundedClaim:

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 
 from crosscheck.analyzers.base import sort_key
 from crosscheck.cwe import Lexicon
-from crosscheck.grounding.model import LOCATED, NEAR_LINES, GroundedClaim, GroundedReview, Grounding, Status
+from crosscheck.grounding.model import NEAR_LINES, GroundedClaim, GroundedReview, Grounding, Status
 from crosscheck.load.change import Change
 from crosscheck.models import AnalyzerRun, ChangeScope, Finding, Severity
 from crosscheck.reconcile.model import (
@@ -180,15 +180,7 @@ def claim_places(claim: GroundedClaim) -> list[Place]:
     anchors = claim.anchors
     lined = [g for g in anchors if g.citation.line is not None]
     quoted = [g for g in anchors if g.citation.kind is CitationKind.CODE]
-    places = []
-    for g in lined or quoted or anchors:
-        c = g.citation
-        span = (c.end_line or c.line or 0) - (c.line or 0)
-        if g.status in LOCATED and g.actual_line is not None:
-            places.append(Place(g.path, g.actual_line, g.actual_line + span, g.scope))
-        elif g.status is Status.UNCHECKED and c.line is not None:
-            places.append(Place(g.path, c.line, c.end_line or c.line, g.scope))
-    return places
+    return [Place(g.path, *lines, g.scope) for g in lined or quoted or anchors if (lines := g.lines) is not None]
 
 
 def _outside(claim: GroundedClaim, change: Change, scope: ChangeScope) -> bool:

@@ -192,13 +192,8 @@ def _anchor_place(report: Report, name: Callable[[str], str], grounding: Groundi
 def stale_comments(report: Report) -> tuple[StaleComment, ...]:
     """The pull-request comments whose code is gone, once each, in review order (outside the change or not:
     a stale comment is the review's state, not the code's)."""
-    stale: dict[str, StaleComment] = {}
-    for result in report.reconciliation.claims:
-        claim = result.grounded.claim
-        for g in result.grounded.groundings:
-            if g.citation.platform and g.status is Status.STALE and claim.comment not in stale:
-                stale[claim.comment] = StaleComment(claim.comment, claim.author, g.citation.file, g.citation.line)
-    return tuple(stale.values())
+    return tuple(StaleComment(claim.claim.comment, claim.claim.author, g.citation.file, g.citation.line)
+                 for claim, g in report.grounded.comment_anchors() if g.status is Status.STALE)
 
 
 def cwe_text(cwe: tuple[int, ...], limit: int = 4) -> str:

@@ -113,3 +113,14 @@ class GroundedReview:
     notes: tuple[str, ...]
     """Observations about the whole review, e.g. signs of revision drift."""
 
+    def comment_anchors(self) -> tuple[tuple[GroundedClaim, Grounding], ...]:
+        """The platform's anchor of each pull-request comment the claims were read from, grounded, once per
+        comment (every claim of a comment carries the same anchor), with the comment's first claim, in
+        review order."""
+        seen: dict[str, tuple[GroundedClaim, Grounding]] = {}
+        for claim in self.claims:
+            anchor = next((g for g in claim.groundings if g.citation.platform), None)
+            if anchor is not None and claim.claim.comment not in seen:
+                seen[claim.claim.comment] = (claim, anchor)
+        return tuple(seen.values())
+

@@ -38,19 +38,15 @@ def comment_notes(grounded: GroundedReview, change: Change | None) -> list[str]:
     a change, those on a file the change does not touch (once per comment)."""
     from crosscheck.grounding.model import Status
 
-    notes: dict[str, str] = {}
-    for claim in grounded.claims:
-        for g in claim.groundings:
-            c = g.citation
-            if not c.platform or claim.claim.comment in notes:
-                continue
-            if g.status is Status.STALE:
-                notes[claim.claim.comment] = (f"comment {claim.claim.comment} is stale: the code it was made on "
-                                              f"({c.file}, {_lines(c)}) is no longer in the code")
-            elif change is not None and (g.path or c.file) and change.file(g.path or c.file or "") is None:
-                notes[claim.claim.comment] = (f"comment {claim.claim.comment} is on {c.file}, which the change "
-                                              "does not touch")
-    return list(notes.values())
+    notes = []
+    for claim, g in grounded.comment_anchors():
+        c, comment = g.citation, claim.claim.comment
+        if g.status is Status.STALE:
+            notes.append(f"comment {comment} is stale: the code it was made on ({c.file}, {_lines(c)}) is no longer "
+                         "in the code")
+        elif change is not None and (g.path or c.file) and change.file(g.path or c.file or "") is None:
+            notes.append(f"comment {comment} is on {c.file}, which the change does not touch")
+    return notes
 
 
 def _lines(c: Citation) -> str:

@@ -272,3 +272,15 @@ def test_files_crosscheck_does_not_read_are_no_reason_to_refuse_a_change(tmp_pat
     alone = run_change(str(repo / "app" / "run.py"), export, Options(analyzers=("bandit",)), base="main")
     (claim,) = alone.to_dict()["claims"]
     assert claim["outcome"] == "confirmed" and not claim["outside_change"]
+
+
+def test_batch_reads_only_the_reviews_that_can_be_exports_before_checking(tmp_path: Path) -> None:
+    from crosscheck.load.code import may_be_export
+
+    cases = {"bom.json": b"\xef\xbb\xbf\n  [{}]", "utf16.json": "[]".encode("utf-16"), "review.md": b"# Review\n[]",
+             "link.md": b"[a link](https://example.com) starts this review"}
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+    assert {name: may_be_export(str(tmp_path / name)) for name in cases} == {
+        "bom.json": True, "utf16.json": True, "review.md": False, "link.md": True}  # load_review decides that one
+    assert not may_be_export(str(tmp_path / "missing.json"))

@@ -160,6 +160,17 @@ def load_review(path: str) -> ReviewText:
     return ReviewText(path=path, sha256=sha256_bytes(data), text=text, encoding=encoding, comments=comments)
 
 
+def may_be_export(path: str) -> bool:
+    """Whether the review file at ``path`` can be a comment export, from its first bytes alone: after a BOM
+    and white space it starts a JSON array or object (:func:`load_review` then says whether it is one)."""
+    try:
+        with Path(path).open("rb") as handle:
+            text, _ = decode_review(handle.read(256))
+    except (OSError, InputError):
+        return False
+    return text.lstrip()[:1] in ("[", "{")
+
+
 def load_reviews(paths: Sequence[str]) -> ReviewText:
     """One review from ``paths``: one review file, or several comment exports of one pull request (the
     pull request's review comments, reviews and conversation, say), merged."""

@@ -35,7 +35,7 @@ from pathlib import Path
 from crosscheck import analyzers
 from crosscheck.errors import CrosscheckError, InputError
 from crosscheck.formats import render
-from crosscheck.load.code import ReviewText, load_code, load_review
+from crosscheck.load.code import ReviewText, load_code, load_review, may_be_export
 from crosscheck.load.labels import Labels, load_labels
 from crosscheck.load.manifest import Manifest, Pair
 from crosscheck.load.sources import Provenance, Resolver
@@ -160,12 +160,13 @@ def by_reviewer(manifest: Manifest) -> Manifest:
     """``manifest`` with each pair whose review is a pull request's comment export split by the comments'
     authors: one pair per author (id ``<pair>-<author>``), the author's login under the metadata key
     ``reviewer`` (unless the manifest sets it), so each bot's review is judged, and summarised, on its own.
-    A review that cannot be read is left for the pair's check to report."""
+    A review that cannot be read is left for the pair's check to report; one that does not start as JSON
+    is not read at all here."""
     pairs: list[Pair] = []
     taken = {pair.id for pair in manifest.pairs}
     for pair in manifest.pairs:
         try:
-            export = load_review(str(pair.review)).comments
+            export = load_review(str(pair.review)).comments if may_be_export(str(pair.review)) else None
         except CrosscheckError:
             export = None
         authors = export.authors if export is not None else ()

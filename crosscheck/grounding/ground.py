@@ -51,16 +51,10 @@ _NAME = re.compile(r"[A-Za-z_]\w*")
 def ground(review: Review, target: CodeTarget) -> GroundedReview:
     """Ground every citation of every claim of ``review`` in ``target``."""
     grounder = _Grounder(target)
-    claims = tuple(GroundedClaim(c, tuple(grounder.ground(x, _commented_files(c)) for x in c.citations))
-                   for c in review.claims)
+    claims = tuple(GroundedClaim(c, tuple(grounder.ground(x, prefer) for x in c.citations))
+                   for c in review.claims for prefer in (grounder.commented(c),))
     files = tuple(FileParse(i.source.path, i.parser, i.parse_error) for i in grounder.indexes)
     return GroundedReview(review, claims, files, drift_notes(claims))
-
-
-def _commented_files(claim: Claim) -> tuple[str, ...]:
-    """The files a pull-request platform attached the claim's comment to: where the code its prose quotes
-    without naming a file is looked for first (a person reads a comment on a file as about that file)."""
-    return tuple(dict.fromkeys(c.file for c in claim.citations if c.platform and c.file))
 
 
 def _as_platform(grounding: Grounding) -> Grounding:
@@ -190,10 +184,16 @@ class _Grounder:
         """The indexes of the files some citation needed, by path."""
         return [f.index for path, f in sorted(self.files.items()) if "index" in f.__dict__]
 
-    def ground(self, citation: Citation, prefer: tuple[str, ...] = ()) -> Grounding:
+    def commented(self, claim: Claim) -> list[_File]:
+        """The files a pull-request platform attached the claim's comment to: where the code its prose quotes
+        without naming a file is looked for first (a person reads a comment on a file as about that file)."""
+        names = dict.fromkeys(c.file for c in claim.citations if c.platform and c.file)
+        return list({id(f): f for name in names for f in self._candidates(name)}.values())
+
+    def ground(self, citation: Citation, prefer: list[_File] | None = None) -> Grounding:
         """Ground ``citation``; one that names no file is looked for in the ``prefer`` files first, then,
         if it is not there, everywhere."""
-        near = list({id(f): f for p in prefer for f in self._candidates(p)}.values()) if citation.file is None else []
+        near = prefer if prefer and citation.file is None else []
         if near and citation.kind is not CitationKind.FILE:
             first = self._ground(citation, near)
             grounding = first if first.status is not Status.ABSENT else self._ground(citation, self._candidates(None))

@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 from crosscheck.errors import InputError
@@ -62,7 +63,11 @@ class Change:
 
     def file(self, path: str) -> ChangedFile | None:
         """The changed file at ``path`` (relative, ``/``-separated), if the change touches it."""
-        return next((f for f in self.files if f.path == path), None)
+        return self._by_path.get(path)
+
+    @cached_property
+    def _by_path(self) -> dict[str, ChangedFile]:
+        return {f.path: f for f in self.files}
 
     @property
     def python_files(self) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 Each comment's body is read as a review of its own, then its claims are put in the
 order of the export, numbered again, and placed at the comment's lines of the text
-the export is shown as (:func:`comments_text`). A comment the platform anchors to a
+the export is read as (:func:`comment_lines`). A comment the platform anchors to a
 file and line carries that anchor into every claim read from it, as an exact
 citation of the ``platform``: the code of the commented line (the end of GitHub's
 diff hunk) at that line, or the line alone when the platform gives no code. The
@@ -21,26 +21,17 @@ from crosscheck.review.model import Citation, CitationKind, CitationRole, Claim,
 from crosscheck.review.verdict import stated_verdict
 
 
-def comments_text(export: CommentExport) -> tuple[str, tuple[int, ...]]:
-    """The export as one Markdown text a person can read (a heading line per comment, then its body),
-    and the line each comment's body starts after (its first line is that number + 1)."""
-    lines: list[str] = []
+def comment_lines(export: CommentExport) -> tuple[tuple[int, ...], int]:
+    """Where each comment's body lies when the export is read as one text (a heading line per comment,
+    a blank line before each but the first, then the body): the line just before the body's first line,
+    for each comment, and the text's line count. Claims and citations are numbered by that text."""
     offsets = []
+    count = 0
     for comment in export.comments:
-        if lines:
-            lines.append("")
-        lines.append(f"#### {heading(comment)}")
-        offsets.append(len(lines))
-        lines.extend(comment.body.splitlines())
-    return "\n".join(lines) + ("\n" if lines else ""), tuple(offsets)
-
-
-def heading(comment: PlatformComment) -> str:
-    """Who said it where: "coderabbitai[bot] on app/run.py:5 (https://...)"."""
-    where = f" on {comment.path}" + (f":{comment.line}" if comment.line else "") if comment.path else ""
-    kind = {"review": "review", "conversation": "comment"}.get(comment.kind, "comment")
-    url = f" ({comment.url})" if comment.url else ""
-    return f"{comment.author or 'someone'}'s {kind}{where}{url}"
+        count += 2 if count else 1  # the blank line, then the heading
+        offsets.append(count)
+        count += len(comment.body.splitlines())
+    return tuple(offsets), count
 
 
 def read_comments(export: CommentExport, lexicon: Lexicon | None = None) -> Review:
@@ -48,7 +39,7 @@ def read_comments(export: CommentExport, lexicon: Lexicon | None = None) -> Revi
     from crosscheck.review import read_review
 
     lexicon = lexicon or Lexicon.default()
-    text, offsets = comments_text(export)
+    offsets, line_count = comment_lines(export)
     claims: list[Claim] = []
     evidence: list[VerdictEvidence] = []
     for comment, offset in zip(export.comments, offsets, strict=True):
@@ -63,7 +54,7 @@ def read_comments(export: CommentExport, lexicon: Lexicon | None = None) -> Revi
                                   author=comment.author))
     ordered = tuple(sorted(evidence, key=lambda e: e.line))
     return Review(verdict=stated_verdict(ordered), evidence=ordered, claims=tuple(claims),
-                  line_count=text.count("\n"))
+                  line_count=line_count)
 
 
 def platform_anchor(comment: PlatformComment, offset: int) -> Citation | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from crosscheck.errors import InputError
-from crosscheck.load.comments import CommentExport, looks_like_export, merge_exports, read_export
+from crosscheck.load.comments import CommentExport, export_in, merge_exports
 from crosscheck.models import CodeTarget, SourceFile
 
 PYTHON_SUFFIXES = (".py", ".pyw", ".pyi")
@@ -153,7 +153,7 @@ def load_review(path: str) -> ReviewText:
         raise InputError(f"review {path!r} is larger than {MAX_EXPORT_BYTES // 2**20} MiB, even for an export of "
                          "a pull request's comments: split it")
     text, encoding = decode_review(data)
-    comments = read_export(text, where=f"review {path!r}") if looks_like_export(text) else None
+    comments = export_in(text, where=f"review {path!r}")
     if len(data) > MAX_REVIEW_BYTES and comments is None:
         raise InputError(f"review {path!r} is larger than {MAX_REVIEW_BYTES // 2**20} MiB; a review that long is not "
                          "an LLM's review of one piece of code: split it, or give the part about this code")

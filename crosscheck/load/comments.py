@@ -127,14 +127,7 @@ def looks_like_export(text: str) -> bool:
     """Whether ``text`` is JSON that may be an export: it starts with ``[`` or ``{`` and parses as one
     or more JSON arrays or objects. Parsing, not the first character, decides, so a Markdown review
     that opens with a link (``[x](y)``) is not taken for one."""
-    stripped = text.lstrip("\ufeff").strip()
-    if not stripped.startswith(("[", "{")):
-        return False
-    try:
-        values = _decode_all(stripped)
-    except (ValueError, RecursionError):
-        return False
-    return all(isinstance(value, list | dict) for value in values)
+    return _export_values(text) is not None
 
 
 def read_export(text: str, *, where: str) -> CommentExport:
@@ -144,8 +137,30 @@ def read_export(text: str, *, where: str) -> CommentExport:
     and the first field found wrong. An empty list is an export with no comments. GitLab system
     notes and GitHub reviews with an empty body are left out (see the module's docstring).
     """
+    return _export(_items(text, where), where)
+
+
+def export_in(text: str, *, where: str) -> CommentExport | None:
+    """:func:`read_export` of ``text`` when it :func:`looks_like_export`, else None; the JSON is parsed once."""
+    values = _export_values(text)
+    return None if values is None else _export(_items_of(values, where), where)
+
+
+def _export_values(text: str) -> list[Any] | None:
+    """The JSON values of ``text`` when it looks like an export (see :func:`looks_like_export`), else None."""
+    stripped = text.lstrip("\ufeff").strip()
+    if not stripped.startswith(("[", "{")):
+        return None
+    try:
+        values = _decode_all(stripped)
+    except (ValueError, RecursionError):
+        return None
+    return values if all(isinstance(value, list | dict) for value in values) else None
+
+
+def _export(items: list[Any], where: str) -> CommentExport:
     comments: list[PlatformComment] = []
-    for number, item in enumerate(_items(text, where), 1):
+    for number, item in enumerate(items, 1):
         comments += _read_item(item, where, f"item {number}")
     return CommentExport.of(comments)
 
@@ -189,6 +204,11 @@ def _items(text: str, where: str) -> list[Any]:
         raise InputError(f"{where}: not valid JSON: {err.msg} at line {err.lineno} column {err.colno}") from None
     except RecursionError:
         raise InputError(f"{where}: not a comments export: its JSON is nested too deeply") from None
+    return _items_of(values, where)
+
+
+def _items_of(values: list[Any], where: str) -> list[Any]:
+    """The items of a file's JSON ``values``: the elements of its arrays and its top-level objects, in order."""
     items: list[Any] = []
     for number, value in enumerate(values, 1):
         if isinstance(value, list):

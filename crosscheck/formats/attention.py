@@ -122,7 +122,7 @@ def items(report: Report) -> tuple[Item, ...]:
             level=Level.ERROR, subject=Subject.VERDICT, id="verdict", status=rec.verdict.consistency.value,
             summary=rec.verdict.stated.value, reason=rec.verdict.reason, place=None,
             rule=f"crosscheck/verdict/{rec.verdict.consistency.value}", identity="verdict",
-            review_line=evidence[0].line if evidence and _one_text(report) else None))
+            review_line=evidence[0].line if evidence and review_file(report) else None))
     paths = _Paths(report)
     found += [_claim(report, paths, c) for c in rec.claims if c.outcome in CLAIM_LEVELS and not c.outside_change]
     found += [_finding(paths, f) for f in rec.findings
@@ -146,7 +146,9 @@ class _Paths:
         return self.known[path]
 
 
-def _one_text(report: Report) -> bool:
+def review_file(report: Report) -> bool:
+    """Whether the review is one text file, whose lines are the review's lines (not standard input, nor a
+    comment export, whose text is not the file's)."""
     return report.review.path != "-" and report.review.comments is None
 
 
@@ -157,7 +159,7 @@ def _claim(report: Report, paths: _Paths, result: ClaimResult) -> Item:
         status=result.outcome.value, summary=claim.title or claim.text, reason=result.reason,
         place=claim_place(report, result, paths), rule=f"crosscheck/claim/{result.outcome.value}",
         identity="\x1f".join(("claim", claim.kind.value, " ".join(claim.text.split()).casefold(), claim.comment)),
-        review_line=claim.start_line if _one_text(report) else None, cwe=claim.cwe,
+        review_line=claim.start_line if review_file(report) else None, cwe=claim.cwe,
         comment=claim.comment, author=claim.author)
 
 

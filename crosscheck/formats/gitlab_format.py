@@ -53,7 +53,7 @@ def _location(report: Report, item: attention.Item) -> dict[str, Any]:
     """Where the issue is: its place in the code, else in the review file, else in the code."""
     if item.place is not None:
         path, begin, end = item.place.path, item.place.line, item.place.end_line
-    elif report.review.path != "-" and report.review.comments is None:
+    elif attention.review_file(report):
         path, begin = repo_path(report.review.path), item.review_line or 1
         end = begin
     else:

@@ -20,6 +20,7 @@ DEFAULT_PATH = Path(__file__).parent / "data" / "cwe.toml"
 _SEPARATORS = re.compile(r"[\s\-]+")
 _AROUND_EQUALS = re.compile(r" ?= ?")
 _WORD_CHAR = re.compile(r"\w")
+_WORD = re.compile(r"\w+")
 
 # A literal mention of a CWE id: "CWE-89", "CWE 89", "cwe89", "CWE: 89", "CWE‑89".
 # It is matched against the lowercased text.
@@ -105,6 +106,17 @@ def _trie_regex(node: _Trie) -> str:
     return "(?:" + "|".join(alternatives) + ")"
 
 
+def _trie(terms: Iterable[str]) -> _Trie:
+    """The trie of the terms' atoms."""
+    root: _Trie = {}
+    for term in terms:
+        node = root
+        for atom in _term_atoms(term):
+            node = node.setdefault(atom, {})
+        node[_END_WORD if _WORD_CHAR.match(term[-1]) else _END] = {}
+    return root
+
+
 class Lexicon:
     """CWE categories with the phrases that name them and MITRE's ChildOf hierarchy between them.
 
@@ -129,11 +141,12 @@ class Lexicon:
         cats = tuple(sorted(categories, key=lambda c: c.id))
         ignored = tuple(ignore)
         self._source = source
-        self._validate(cats, ignored)
+        self._slots = self._validate(cats, ignored)
         self._categories = cats
         self._by_id: dict[int, Category] = {c.id: c for c in cats}
         self._ancestors = self._closure(cats)
-        self._scanner, self._slots = self._compile(cats, ignored)
+        self._groups, self._other = self._index([*ignored, *(t for c in cats for t in c.terms)])
+        self._patterns: dict[str, re.Pattern[str]] = {}
 
     # -- construction -------------------------------------------------------------------------------
 
@@ -194,7 +207,8 @@ class Lexicon:
             categories.append(Category(cid, name, tuple(parents), tuple(terms)))
         return categories, list(ignore)
 
-    def _validate(self, cats: Sequence[Category], ignore: Sequence[str]) -> None:
+    def _validate(self, cats: Sequence[Category], ignore: Sequence[str]) -> dict[str, int | None]:
+        """Check the data; return the map from each term's key to its CWE id (``None``: ignored)."""
         src = self._source
         if not cats:
             raise LexiconError(f"{src}: the lexicon has no categories")
@@ -206,8 +220,9 @@ class Lexicon:
                 raise LexiconError(f"{src}: CWE-{c.id} is defined twice")
             ids.add(c.id)
         owner: dict[str, str] = {}
+        slots: dict[str, int | None] = {}
 
-        def claim(term: str, who: str) -> None:
+        def claim(term: str, who: str, cwe: int | None) -> None:
             if not term or _bad_edge(term[0]) or _bad_edge(term[-1]):
                 raise LexiconError(f"{src}: {who}: term {term!r} must not be empty or start or end with a space, "
                                    "hyphen or '='")
@@ -218,9 +233,10 @@ class Lexicon:
                 raise LexiconError(f"{src}: {who}: term {term!r} duplicates {owner[key]}; a phrase may name only "
                                    "one category (a space and a hyphen count as the same)")
             owner[key] = f"{term!r} of {who}"
+            slots[key] = cwe
 
         for term in ignore:
-            claim(term, "ignore")
+            claim(term, "ignore", None)
         for c in cats:
             who = f"CWE-{c.id}"
             if not c.name.strip():
@@ -235,8 +251,9 @@ class Lexicon:
                 if p not in ids:
                     raise LexiconError(f"{src}: {who}: parent CWE-{p} is not in the lexicon")
             for term in c.terms:
-                claim(term, who)
+                claim(term, who, c.id)
         self._check_acyclic(cats)
+        return slots
 
     def _check_acyclic(self, cats: Sequence[Category]) -> None:
         parents = {c.id: c.parents for c in cats}
@@ -283,28 +300,32 @@ class Lexicon:
         return {cid: anc(cid) for cid in parents}
 
     @staticmethod
-    def _compile(cats: Sequence[Category], ignore: Sequence[str]) -> tuple[re.Pattern[str], dict[str, int | None]]:
-        """One scanner for all terms, and the map from a matched term's key to its CWE id (``None``: ignored).
+    def _index(terms: Iterable[str]) -> tuple[dict[str, list[str]], re.Pattern[str] | None]:
+        """The terms that start with a word character by their first word, and a scanner for the others.
 
-        The terms are compiled into a trie-shaped regex (shared prefixes are matched once, and the longest
-        term wins) inside a lookahead, so one ``finditer`` reports the longest term starting at each
-        position, overlapping matches included.
+        Compiling every term costs a fifth of a second, which a short run would pay for a handful of words:
+        the terms of one first word (its first run of word characters) are compiled when a text holds that
+        word (see :meth:`_pattern`). The few terms that start otherwise are compiled at once, into one
+        scanner inside a lookahead, so one ``finditer`` reports the longest of them starting at each
+        position.
         """
-        slots: dict[str, int | None] = {_term_key(t): None for t in ignore}
-        slots.update((_term_key(t), c.id) for c in cats for t in c.terms)
-        word_trie: _Trie = {}
-        other_trie: _Trie = {}
-        for term in [*ignore, *(t for c in cats for t in c.terms)]:
-            node = word_trie if _WORD_CHAR.match(term[0]) else other_trie
-            for atom in _term_atoms(term):
-                node = node.setdefault(atom, {})
-            node[_END_WORD if _WORD_CHAR.match(term[-1]) else _END] = {}
-        branches: list[str] = []
-        if word_trie:
-            branches.append(r"(?<!\w)" + _trie_regex(word_trie))
-        if other_trie:
-            branches.append(_trie_regex(other_trie))
-        return re.compile("(?=(" + "|".join(branches) + "))"), slots
+        groups: dict[str, list[str]] = {}
+        others: list[str] = []
+        for term in terms:
+            first = _WORD.match(term)
+            (groups.setdefault(first.group(), []) if first else others).append(term)
+        return groups, re.compile("(?=(" + _trie_regex(_trie(others)) + "))") if others else None
+
+    def _pattern(self, word: str) -> re.Pattern[str]:
+        """The regex of the terms that start with ``word``, compiled on first use.
+
+        The trie shape makes it match the longest of them where it is tried (see :func:`_trie_regex`); it
+        is tried where ``word`` starts a word.
+        """
+        pattern = self._patterns.get(word)
+        if pattern is None:
+            pattern = self._patterns[word] = re.compile(_trie_regex(_trie(self._groups[word])))
+        return pattern
 
     # -- queries --------------------------------------------------------------------------------------
 
@@ -337,7 +358,13 @@ class Lexicon:
         folded = _fold(text)
         candidates: list[tuple[int, int, int | None]] = []
         slots = self._slots
-        for m in self._scanner.finditer(folded):
+        groups = self._groups
+        for word in _WORD.finditer(folded):
+            if word.group() in groups and (m := self._pattern(word.group()).match(folded, word.start())):
+                key = _term_key(m.group())
+                if key in slots:
+                    candidates.append((m.start(), m.end(), slots[key]))
+        for m in self._other.finditer(folded) if self._other else ():
             key = _term_key(m.group(1))
             if key in slots:
                 candidates.append((m.start(1), m.end(1), slots[key]))

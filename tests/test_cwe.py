@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crosscheck import cwe as cwe_module
 from crosscheck.cwe import DEFAULT_PATH, Category, Lexicon, LexiconError
 
 
@@ -303,6 +304,67 @@ def test_ascii_matching_ignores_case(text: str) -> None:
 def test_terms_joined_in_prose_are_all_found(picked: list[tuple[str, int]]) -> None:
     text = "Findings: " + " ; ".join(t for t, _ in picked) + " ; end."
     assert {c for _, c in picked} <= set(Lexicon.default().match(text))
+
+
+def _one_scanner_find(text: str) -> tuple[tuple[int, int, int], ...]:
+    """The documented matching, done the plain way: every term in one regex, longest at each position."""
+    lex = Lexicon.default()
+    folded = cwe_module._fold(text)
+    found: list[tuple[int, int, int | None]] = [
+        (m.start(1), m.end(1), lex._slots[cwe_module._term_key(m.group(1))]) for m in _ONE_SCANNER.finditer(folded)]
+    found += [(m.start(), m.end(), int(m.group(1))) for m in cwe_module._CWE_LITERAL.finditer(folded)]
+    kept: list[tuple[int, int, int]] = []
+    taken: set[int] = set()
+    for start, end, cwe in sorted(found, key=lambda c: (c[0] - c[1], c[0])):  # longest first, then earliest
+        if taken.isdisjoint(range(start, end)):
+            taken.update(range(start, end))
+            if cwe is not None:
+                kept.append((cwe, start, end))
+    return tuple(sorted(kept, key=lambda k: (k[1], k[2])))
+
+
+_TERMS = sorted(Lexicon.default()._slots)
+_ONE_SCANNER = re.compile("(?=(" + "|".join(
+    pattern for pattern in (r"(?<!\w)" + cwe_module._trie_regex(cwe_module._trie(t for t in _TERMS if t[0].isalnum()
+                                                                               or t[0] == "_")),
+                            cwe_module._trie_regex(cwe_module._trie(t for t in _TERMS if not t[0].isalnum()
+                                                                    and t[0] != "_")))) + "))")
+
+
+def _respelled(term: str, separator: str, upper: bool) -> str:
+    text = term.replace(" ", separator).replace("=", " = " if separator.strip() == "" else "=")
+    return text.upper() if upper else text
+
+
+_PIECES = st.one_of(
+    st.builds(_respelled, st.sampled_from(_TERMS), st.sampled_from([" ", "-", " \n  ", "--", "\t- "]), st.booleans()),
+    st.sampled_from(["a", "x", "sql", "eval", "md5", "_", "1", ".", "=", " = ", "(", "`", "/", "-", " ", "\n", "cwe-89",
+                     "İ", "ß"]),
+    st.text(alphabet="ab=-._(/` \n", max_size=4),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=12))
+def test_find_is_the_one_scanner_matching(pieces: list[str]) -> None:
+    """Terms compiled per first word on demand find exactly what one scanner of every term finds."""
+    text = "".join(pieces)
+    assert Lexicon.default().find(text) == _one_scanner_find(text)
+
+
+def test_find_is_the_one_scanner_matching_on_real_reviews() -> None:
+    folders = [Path(__file__).parent / "real_reviews", Path(__file__).parent / "review_corpus"]
+    texts = [p.read_text(encoding="utf-8", errors="replace") for folder in folders for p in sorted(folder.rglob("*"))
+             if p.is_file()]
+    assert len(texts) > 20
+    for text in texts:
+        assert Lexicon.default().find(text) == _one_scanner_find(text)
+
+
+def test_terms_are_compiled_only_for_the_words_a_text_holds() -> None:
+    lex = Lexicon.load()
+    assert lex.match("Possible SQL injection through the query.") == (89,)
+    assert set(lex._patterns) <= {"possible", "sql", "injection", "through", "the", "query"}
 
 
 def test_matching_is_fast(lex: Lexicon) -> None:

@@ -20,13 +20,13 @@ import pytest
 
 from conftest import REPO
 from crosscheck.errors import InputError
+from crosscheck.load.cache_dir import default_cache_dir
 from crosscheck.load.sources import (
     Resolver,
     SourceError,
     SourceKind,
     Upstream,
     UpstreamFile,
-    default_cache_dir,
     upstream_file_from_toml,
     upstreams_from_toml,
 )

@@ -30,10 +30,9 @@ from types import TracebackType
 from typing import Any, NoReturn, Self
 from urllib.parse import quote, urlsplit
 
-import platformdirs
-
 from crosscheck.atomic import write_atomic
 from crosscheck.errors import InputError
+from crosscheck.load.cache_dir import default_cache_dir
 from crosscheck.load.code import sha256_bytes
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -176,12 +175,6 @@ def upstream_file_from_toml(table: Mapping[str, Any], *, where: str = "[pair.ups
         release_sha256=_field(table, "release_sha256", where, _SHA256, hex64),
         release_note=_field(table, "release_note", where),
     )
-
-
-def default_cache_dir() -> Path:
-    """``$CROSSCHECK_CACHE_DIR`` if set, else the user cache directory; sources live in ``<cache>/sources/``."""
-    env = os.environ.get("CROSSCHECK_CACHE_DIR")
-    return Path(env) if env else Path(platformdirs.user_cache_dir("crosscheck"))
 
 
 def _last_line(text: bytes, prefer: str = "") -> str:

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from crosscheck.errors import InputError
 from crosscheck.models import Gate, Severity
-from crosscheck.reconcile.model import FindingResult, FindingStatus, Outcome
-from crosscheck.results.report import Report
+
+if TYPE_CHECKING:  # the command line parses --fail-on before any stage is loaded (see _count)
+    from crosscheck.reconcile.model import FindingResult
+    from crosscheck.results.report import Report
 
 SEVERITY_GATES = frozenset({Gate.MISSED, Gate.CONTRADICTED})
 """The gates about findings, which take a severity."""
@@ -78,6 +81,8 @@ def met_gates(counts: Mapping[str, int], gates: Iterable[GateSpec]) -> tuple[str
 
 
 def _count(report: Report, spec: GateSpec) -> int:
+    from crosscheck.reconcile.model import FindingStatus, Outcome  # loaded with the report already
+
     rec = report.reconciliation
     outcomes = [c.outcome for c in rec.claims]
     consistency = rec.verdict.consistency.value

@@ -39,7 +39,7 @@ from typing import Any
 from crosscheck import analyzers
 from crosscheck.analyzers.base import Analyzer, completed_run, fingerprint
 from crosscheck.atomic import write_atomic
-from crosscheck.load.sources import default_cache_dir
+from crosscheck.load.cache_dir import default_cache_dir
 from crosscheck.models import (
     AnalyzerInfo,
     AnalyzerRun,

@@ -53,6 +53,19 @@ class SourceFile:
         """The file's lines without line endings; line N is ``lines[N - 1]``."""
         return tuple(self.text.splitlines())
 
+    @cached_property
+    def line_count(self) -> int:
+        """``len(lines)``, counted without splitting the text when its only line break is ``\\n`` (a
+        report lists the line count of every file of a tree, and most are never split)."""
+        if "lines" in self.__dict__ or any(brk in self.text for brk in _OTHER_LINE_BREAKS):
+            return len(self.lines)
+        return self.text.count("\n") + (self.text != "" and not self.text.endswith("\n"))
+
+
+_OTHER_LINE_BREAKS = "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+"""The line boundaries of :meth:`str.splitlines` other than ``\\n``, each looked for with ``in`` (a fast
+search: a regex class would scan the text of a 30 MB tree ten times slower)."""
+
 
 @dataclass(frozen=True)
 class CodeTarget:

@@ -547,3 +547,13 @@ def test_random_files_index_the_same(fragments, newline, nest):
     text = (body + "\n").replace("\n", newline)
     source = _source(text)
     assert _fields(ast_index(source)) == _fields(libcst_index(source))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", " ", "\n", "\r", "\r\n", "\x0c", "\x85", "\u2028", "é"])).map("".join))
+def test_line_count_is_the_number_of_lines(text: str) -> None:
+    """A file's line count, counted without splitting it, is what its lines are, whatever its breaks."""
+    counted = SourceFile(path="f.py", abspath="/f.py", sha256="", text=text)
+    split = SourceFile(path="f.py", abspath="/f.py", sha256="", text=text)
+    assert counted.line_count == len(split.lines) == len(text.splitlines())
+    assert split.line_count == len(split.lines)

@@ -187,7 +187,7 @@ def _anchor_place(report: Report, name: Callable[[str], str], grounding: Groundi
         return None
     first, last = lines
     source = report.code.file(grounding.path)
-    last = min(max(first, last), len(source.lines)) if source else first
+    last = min(max(first, last), source.line_count) if source else first
     return Place(name(grounding.path), first, max(first, last))
 
 

@@ -225,7 +225,7 @@ def render(report: Report, color: bool = False) -> str:
     """The report as one self-contained HTML page, ending in a newline."""
     data = _scrub(report.to_dict())
     files = {f.path: i for i, f in enumerate(report.code.files)}
-    sizes = [len(f.lines) for f in report.code.files]
+    sizes = [f.line_count for f in report.code.files]
     claims = _claims(data, files, sizes)
     findings = _findings(data, files, sizes)
     review_path = printable(data["review"]["path"])

@@ -314,7 +314,7 @@ def _anchor_locations(report: Report, claim: dict[str, Any]) -> list[tuple[dict[
     for g in anchors:
         source = report.code.file(g["path"])
         span = (g["end_line"] or g["line"] or 0) - (g["line"] or 0)
-        end = min(g["actual_line"] + span, len(source.lines)) if source else g["actual_line"]
+        end = min(g["actual_line"] + span, source.line_count) if source else g["actual_line"]
         location = _code_location(report, g["path"], g["actual_line"], max(end, g["actual_line"]))
         cited = f"`{g['code']}`" if g["code"] else f"line {g['line']}"
         if all(location != seen for seen, _ in located):

@@ -253,7 +253,7 @@ class _Grounder:
 
     def _ground_line(self, citation: Citation, candidates: list[_File]) -> Grounding:
         first, last = citation.line or 0, citation.end_line or citation.line or 0
-        fitting = [f for f in candidates if 1 <= first <= last <= len(f.source.lines)]
+        fitting = [f for f in candidates if 1 <= first <= last <= f.source.line_count]
         if not fitting:
             return Grounding(citation, Status.ABSENT, None, None, None)
         path = fitting[0].source.path if len(fitting) == 1 else None
@@ -343,7 +343,7 @@ class _Grounder:
         best = self._closest(citation, found)
         if citation.line is None:
             return Grounding(citation, Status.EXACT, best.path, best.first, best.score)
-        if not 1 <= citation.line <= len(self.files[best.path].source.lines):
+        if not 1 <= citation.line <= self.files[best.path].source.line_count:
             # The code exists, but the line the review puts it on does not: the
             # citation points at nothing.
             return Grounding(citation, Status.ABSENT, best.path, best.first, best.score)

@@ -108,7 +108,7 @@ class Change:
                 raise InputError(f"{where} does not apply to the code: {changed.path} is not in it")
             for hunk in changed.hunks:
                 for number, text in hunk.lines:
-                    have = source.lines[number - 1] if number <= len(source.lines) else None
+                    have = source.lines[number - 1] if number <= source.line_count else None
                     if have is None or have.rstrip() != text.rstrip():
                         found = "the file ends before it" if have is None else f"the file has {have.strip()[:60]!r}"
                         raise InputError(f"{where} does not apply to the code: {changed.path}, hunk {hunk.header}: "

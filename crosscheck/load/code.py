@@ -6,7 +6,7 @@ import codecs
 import hashlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -65,31 +65,47 @@ def load_code(path: str | os.PathLike[str]) -> CodeTarget:
     root = root.resolve()
     if root.is_file():
         try:
-            return CodeTarget(root=str(root), is_dir=False, files=(_read_source(root, root.name),))
+            return CodeTarget(root=str(root), is_dir=False, files=(_read_source(str(root), root.name),))
         except OSError as err:
             raise InputError(f"cannot read code file {str(path)!r}: {err.strerror}") from None
     if not root.is_dir():
         raise InputError(f"code path {str(path)!r} is neither a file nor a directory")
     files, skipped = [], []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.startswith("."))
-        for name in sorted(filenames):
-            if not name.endswith(PYTHON_SUFFIXES):
-                continue
-            full = Path(dirpath) / name
-            relative = full.relative_to(root).as_posix()
-            if full.is_symlink() and not full.exists():
-                skipped.append(f"{relative}: not read: a dangling symbolic link or a link loop")
-            elif full.is_file():
-                try:
-                    files.append(_read_source(full, relative))
-                except OSError as err:
-                    skipped.append(f"{relative}: not read: {err.strerror or err}")
+    for entry, relative in _python_entries(str(root)):
+        if entry.is_symlink() and not os.path.exists(entry.path):
+            skipped.append(f"{relative}: not read: a dangling symbolic link or a link loop")
+        elif entry.is_file():
+            try:
+                files.append(_read_source(entry.path, relative))
+            except OSError as err:
+                skipped.append(f"{relative}: not read: {err.strerror or err}")
     if not files:
         why = f"; {len(skipped)} could not be read ({skipped[0]})" if skipped else ""
         raise InputError(f"no Python files found under {str(path)!r}{why}")
     return CodeTarget(root=str(root), is_dir=True, files=tuple(sorted(files, key=lambda f: f.path)),
                       skipped=tuple(skipped))
+
+
+def _python_entries(root: str) -> Iterator[tuple[os.DirEntry[str], str]]:
+    """Each Python file's directory entry below ``root`` with its ``/``-separated path relative to it, in
+    sorted order, as :func:`load_code` describes the walk (a folder that cannot be listed is passed over,
+    as :func:`os.walk` does). Directory entries are used as they are, which saves a stat per file."""
+    pending = [("", root)]
+    while pending:
+        prefix, folder = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:
+            continue
+        folders = []
+        for entry in entries:
+            if entry.is_dir():
+                if not entry.is_symlink() and entry.name not in SKIPPED_DIRS and not entry.name.startswith("."):
+                    folders.append((f"{prefix}{entry.name}/", entry.path))
+            elif entry.name.endswith(PYTHON_SUFFIXES):
+                yield entry, prefix + entry.name
+        pending.extend(reversed(folders))
 
 
 def walked(relative: str) -> bool:
@@ -115,17 +131,18 @@ def load_part(path: str | os.PathLike[str], relative: Sequence[str]) -> CodeTarg
         full = root / name
         if full.is_file():
             try:
-                files.append(_read_source(full, name))
+                files.append(_read_source(str(full), name))
             except OSError:
                 continue  # left for load_code to name
     return CodeTarget(root=str(root), is_dir=True, files=tuple(files))
 
 
-def _read_source(path: Path, relative: str) -> SourceFile:
-    data = path.read_bytes()
+def _read_source(path: str, relative: str) -> SourceFile:
+    with open(path, "rb") as handle:
+        data = handle.read()
     return SourceFile(
         path=relative,
-        abspath=str(path),
+        abspath=path,
         sha256=sha256_bytes(data),
         text=data.decode("utf-8", errors="replace"),
     )

@@ -210,7 +210,7 @@ def _notes(labels: Iterable[Label], lexicon: Lexicon, code: CodeTarget | None) -
         files = [f for f in code.files if _names(label.path, f.path, not code.is_dir)]
         if not files:
             notes.append(f"label {label.id}: file {label.path!r} is not part of the code; nothing can find it")
-        elif all(label.first > len(f.lines) for f in files):
+        elif all(label.first > f.line_count for f in files):
             where = files[0].path if len(files) == 1 else f"any of the {len(files)} files"
             notes.append(f"label {label.id}: line {label.first} is past the end of {where}")
     return tuple(notes)

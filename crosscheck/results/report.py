@@ -82,7 +82,7 @@ class Report:
             "code": {
                 "path": self.code_path,
                 "files": [
-                    {"path": f.path, "sha256": f.sha256, "lines": len(f.lines), "parser": _parser(self.grounded, f.path)}
+                    {"path": f.path, "sha256": f.sha256, "lines": f.line_count, "parser": _parser(self.grounded, f.path)}
                     for f in self.code.files
                 ],
                 "sha256": self.code.files[0].sha256 if not self.code.is_dir else None,

@@ -138,6 +138,12 @@ def test_a_crashing_plugin_does_not_lose_the_other_results(vulnerable):
     assert "boom" in runs[0].message
 
 
+def test_run_all_says_when_each_analyzer_ends_a_crashed_one_too(vulnerable):
+    ended: list[str] = []
+    analyzers.run_all([_Crashing(), _Fine()], load_code(vulnerable), Options(), done=lambda: ended.append("x"))
+    assert ended == ["x", "x"]
+
+
 def _ep(name: str, value: str) -> importlib.metadata.EntryPoint:
     return importlib.metadata.EntryPoint(name=name, value=value, group=analyzers.GROUP)
 

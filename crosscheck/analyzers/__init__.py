@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -60,18 +60,20 @@ def _checked(analyzer: Analyzer, name: str, dist: str) -> Analyzer:
     return analyzer
 
 
-def run_all(analyzers: Sequence[Analyzer], target: CodeTarget, options: Options) -> tuple[AnalyzerRun, ...]:
+def run_all(analyzers: Sequence[Analyzer], target: CodeTarget, options: Options, *,
+            done: Callable[[], None] | None = None) -> tuple[AnalyzerRun, ...]:
     """Run the analyzers concurrently (they are child processes) and keep every result.
 
     An analyzer that raises is recorded as failed instead of losing the others'
     results. A file whose content changed while they ran makes each run partial
-    (:func:`changed_files`).
+    (:func:`changed_files`). ``done`` is called as each analyzer ends.
     """
-    runs = run_guarded(analyzers, target, options)
+    runs = run_guarded(analyzers, target, options, done=done)
     return mark_changed(runs, changed_files(target))
 
 
-def run_guarded(analyzers: Sequence[Analyzer], target: CodeTarget, options: Options) -> tuple[AnalyzerRun, ...]:
+def run_guarded(analyzers: Sequence[Analyzer], target: CodeTarget, options: Options, *,
+                done: Callable[[], None] | None = None) -> tuple[AnalyzerRun, ...]:
     """:func:`run_all` without the check that the files are still what was read."""
 
     def guarded(analyzer: Analyzer) -> AnalyzerRun:
@@ -79,6 +81,9 @@ def run_guarded(analyzers: Sequence[Analyzer], target: CodeTarget, options: Opti
             run = analyzer.run(target, options)
         except Exception as err:  # noqa: BLE001 - one plugin's bug must not lose the other results
             run = AnalyzerRun(analyzer.name, "", RunStatus.FAILED, message=f"{analyzer.name} crashed: {err!r}")
+        finally:
+            if done is not None:
+                done()
         # stamped here, not by each plugin's run(): every run, a crashed one too, says what its plugin knows
         return replace(run, info=analyzer.info())
 

@@ -6,8 +6,8 @@ The analyzers run in the background while the review is read and grounded.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +17,7 @@ from crosscheck.errors import AnalyzerError, InputError
 from crosscheck.load.change import Change, change_from_git, load_diff
 from crosscheck.load.code import ReviewText, load_code, load_part, load_review, load_reviews
 from crosscheck.models import AnalyzerRun, ChangeScope, CodeTarget, Options, RunStatus
+from crosscheck.run.cores import Cores
 
 if TYPE_CHECKING:  # the later stages are imported where they are used, so that the analyzers start first
     from crosscheck.analyzers.base import Analyzer
@@ -95,12 +96,17 @@ def run_change(code_path: str, review_paths: Sequence[str], options: Options | N
     part = None if options.scope is ChangeScope.TREE else load_part(code_path, change.python_files)
     if part is not None:
         change.check_applies(part, where="the change")
+    cores = Cores()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyzers") as pool:
-        pending = pool.submit(_run_staged, plugins, part, options) if part is not None else None
-        target = load_code(code_path)
-        if pending is None:  # the whole tree is analyzed
+        if part is None:  # the whole tree is analyzed
+            target = load_code(code_path)
             change.check_applies(target, where="the change")
-            pending = pool.submit(analyzers.run_all, plugins, target, options)
+            pending = _start(pool, cores, analyzers.run_all, plugins, target, options)
+            cores.wait_for_one()
+        else:
+            pending = _start(pool, cores, _run_staged, plugins, part, options)
+            cores.wait_for_one()
+            target = load_code(code_path)
         prepared = prepare(target, review, code_path)
         runs = pending.result()
     return conclude(prepared, runs, options, labels, change)
@@ -126,14 +132,32 @@ def check_target(target: CodeTarget, review: ReviewText, options: Options | None
     background while the review is read and grounded (see :func:`run_text` for the arguments)."""
     options = options or Options()
     plugins = analyzers.load(options.analyzers)
+    cores = Cores()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyzers") as pool:
-        pending = pool.submit(analyzers.run_all, plugins, target, options)
+        pending = _start(pool, cores, analyzers.run_all, plugins, target, options)
+        cores.wait_for_one()
         prepared = prepare(target, review, display_path, source)
         runs = pending.result()
     return conclude(prepared, runs, options, labels)
 
 
-def _run_staged(plugins: Sequence[Analyzer], part: CodeTarget, options: Options) -> tuple[AnalyzerRun, ...]:
+def _start(pool: ThreadPoolExecutor, cores: Cores, run: Callable[..., tuple[AnalyzerRun, ...]],
+           plugins: Sequence[Analyzer], target: CodeTarget, options: Options) -> Future[tuple[AnalyzerRun, ...]]:
+    """``run(plugins, target, options, done=...)`` started in ``pool``, each analyzer holding one of
+    ``cores`` until it ends (see :mod:`crosscheck.run.cores`)."""
+    taken = cores.take(len(plugins))
+
+    def analyze() -> tuple[AnalyzerRun, ...]:
+        try:
+            return run(plugins, target, options, done=taken.give_one)
+        finally:
+            taken.give_back()  # the cores of the analyzers that never started, when the run failed before
+
+    return pool.submit(analyze)
+
+
+def _run_staged(plugins: Sequence[Analyzer], part: CodeTarget, options: Options, *,
+                done: Callable[[], None] | None = None) -> tuple[AnalyzerRun, ...]:
     """The analyzers' runs over ``part`` (some files of a folder) alone: its files are put in a folder of
     their own (hard links), which the analyzers scan side by side."""
     from crosscheck.run.cache import stage_files
@@ -142,7 +166,7 @@ def _run_staged(plugins: Sequence[Analyzer], part: CodeTarget, options: Options)
         staged, gone = stage_files(Path(folder), part.files, by_content=False)
         if gone:
             raise InputError(next(iter(gone.values())))
-        return analyzers.run_all(plugins, staged, options)
+        return analyzers.run_all(plugins, staged, options, done=done)
 
 
 @dataclass(frozen=True)

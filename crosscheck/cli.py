@@ -538,7 +538,7 @@ def _check_required(require: Sequence[str]) -> None:
 
 def _exit_for_gates(outcomes: Sequence[PairOutcome], gates: frozenset[GateSpec], exit_zero: bool,
                     require: Sequence[str] = ()) -> None:
-    from crosscheck.formats.text_format import clean
+    from crosscheck.formats.untrusted import one_line as clean  # not text_format: one line needs no rich
 
     failed = [o for o in outcomes if o.error is not None]
     if failed:

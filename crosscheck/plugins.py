@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 from collections.abc import Iterable
+from typing import Protocol, cast
 
 from crosscheck.errors import PluginError
 
@@ -25,7 +26,19 @@ EntryPoints = Iterable[importlib.metadata.EntryPoint]
 @functools.cache
 def installed(group: str) -> tuple[importlib.metadata.EntryPoint, ...]:
     """Every entry point of ``group`` the installed distributions declare (read once per process)."""
-    return tuple(importlib.metadata.entry_points(group=group))
+    return tuple(_every_entry_point().select(group=group))
+
+
+class _Selectable(Protocol):
+    def select(self, *, group: str) -> importlib.metadata.EntryPoints: ...
+
+
+@functools.cache
+def _every_entry_point() -> _Selectable:
+    """The entry points of every group, read in one pass over the installed distributions (each pass reads
+    every distribution's metadata, so a pass per group costs as much again). Python 3.11 returns them as
+    ``SelectableGroups``, later ones as ``EntryPoints``: both select by group."""
+    return cast(_Selectable, importlib.metadata.entry_points())
 
 
 def find(group: str, entry_points: EntryPoints | None = None) -> dict[str, importlib.metadata.EntryPoint]:

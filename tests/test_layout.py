@@ -208,3 +208,15 @@ def test_each_stage_uses_only_itself_and_earlier_stages():
             if other is not None and (stage is None or RANKS[other] > RANKS[stage]):
                 backwards.append(f"{module} -> {target}")
     assert sorted(backwards) == []
+
+
+def test_what_conclude_imports_is_loaded_while_the_analyzers_run():
+    """The pipeline imports the stages after the analyzers lazily, but before they end: conclude's imports
+    are the prepared ones (prepare loads the lexicon), so nothing is imported once the analyzers are done."""
+    from crosscheck.run import pipeline
+
+    tree = ast.parse((REPO / "crosscheck" / "run" / "pipeline.py").read_text(encoding="utf-8"))
+    conclude = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "conclude")
+    imported = {n.module for n in ast.walk(conclude) if isinstance(n, ast.ImportFrom)}
+    assert imported, "conclude imports its stages lazily"
+    assert imported - {"crosscheck.cwe"} <= set(pipeline._LATER_STAGES)

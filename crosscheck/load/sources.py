@@ -19,12 +19,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from http.client import HTTPException
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Any, NoReturn, Self
@@ -40,7 +37,6 @@ MAX_BYTES = 50 * 1024 * 1024
 GIT_TIMEOUT_S = 60.0
 PYPI_SIMPLE = "https://pypi.org/simple"
 """PyPI's simple index, read directly when pip refuses a wheel whose published sha256 the manifest gives."""
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _COMMIT = re.compile(r"[0-9a-f]{40}")
 _RELEASE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9][A-Za-z0-9.!+_-]*")
@@ -181,23 +177,6 @@ def _last_line(text: bytes, prefer: str = "") -> str:
     lines = [line.strip() for line in text.decode("utf-8", errors="replace").splitlines() if line.strip()]
     preferred = [line for line in lines if prefer and line.startswith(prefer)]
     return (preferred or lines or ["no message"])[-1][:300]
-
-
-def _url_refusal(url: str) -> str | None:
-    """Why ``url`` may not be fetched, or None: https anywhere, http only to loopback."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS):
-        return None
-    return f"refused {url} (only https, or http to a loopback host, is fetched)"
-
-
-class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
-                         headers: Any, newurl: str) -> urllib.request.Request | None:
-        refusal = _url_refusal(newurl)
-        if refusal is not None:
-            raise urllib.error.URLError(f"redirect {refusal}")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 class Resolver:
@@ -341,28 +320,9 @@ class Resolver:
 
     def _get(self, url: str, accept: str = "*/*") -> bytes | str:
         """The body at ``url`` (https, or http to loopback), or why not."""
-        refusal = _url_refusal(url)
-        if refusal is not None:
-            return refusal
-        handlers: list[urllib.request.BaseHandler] = [_CheckedRedirects()]
-        if urlsplit(url).hostname in LOOPBACK_HOSTS:
-            handlers.append(urllib.request.ProxyHandler({}))
-        opener = urllib.request.build_opener(*handlers)
-        request = urllib.request.Request(url, headers={"User-Agent": "crosscheck", "Accept": accept})
-        try:
-            with opener.open(request, timeout=self.http_timeout_s) as response:
-                data: bytes = response.read(MAX_BYTES + 1)
-        except urllib.error.HTTPError as err:
-            return f"{url}: HTTP {err.code} {err.reason}"
-        except urllib.error.URLError as err:
-            return f"{url}: {err.reason}"
-        except TimeoutError:
-            return f"{url}: no answer within {self.http_timeout_s:g} s"
-        except (OSError, HTTPException, ValueError) as err:
-            return f"{url}: {type(err).__name__}: {err}"
-        if len(data) > MAX_BYTES:
-            return f"{url}: larger than {MAX_BYTES // 2**20} MB"
-        return data
+        from crosscheck.load.download import get  # urllib and ssl load only when something is downloaded
+
+        return get(url, accept=accept, timeout_s=self.http_timeout_s, max_bytes=MAX_BYTES)
 
     def _fetch(self, url: str, file: UpstreamFile) -> bytes | str:
         data = self._get(url)

@@ -11,17 +11,19 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crosscheck import __version__
 from crosscheck.grounding.model import GroundedReview, Grounding
 from crosscheck.load.change import Change
 from crosscheck.load.code import ReviewText
-from crosscheck.load.sources import Provenance
 from crosscheck.models import AnalyzerRun, ChangeScope, CodeTarget, Options
 from crosscheck.reconcile.labels import LabelComparison, comparison_dict
 from crosscheck.reconcile.model import ClaimResult, FindingResult, Match, Reconciliation
 from crosscheck.reconcile.testcode import DEFAULT_TEST_PATTERNS
+
+if TYPE_CHECKING:  # a report only reads it: the fetcher (urllib, ssl) is loaded when code is fetched
+    from crosscheck.load.sources import Provenance
 
 SCHEMA_VERSION = "1.3"
 

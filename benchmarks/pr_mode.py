@@ -37,7 +37,8 @@ Each run times, one right after the other (the order alternating between runs):
 - with ``--only NAME`` (default: bandit, then semgrep; ``--no-split``: none), the same
   with ``--analyzer NAME``: crosscheck without the other analyzer.
 
-Times are medians of ``--runs`` runs; each ratio is the median of the runs' own ratios.
+Times are medians of ``--runs`` runs (default 9); each ratio is the median of the runs' own ratios, printed
+with the first and third quartiles of those ratios.
 CPU is user + system time of the whole process tree (every child is waited for, so
 ``getrusage(RUSAGE_CHILDREN)`` counts it); peak memory is sampled as in run.py.
 Results are printed as a Markdown table and written to ``benchmarks/results-pr.json``.
@@ -209,13 +210,22 @@ def crosscheck(repo: Path, comments: Path, env: dict[str, str], scratch: Path,
     return result
 
 
+def quartiles(ratios: list[float]) -> list[float]:
+    """The first and third quartiles of the runs' ratios: where the middle half of them lies (this machine's
+    speed drifts by tens of percent over minutes, so one run's ratio says little)."""
+    if len(ratios) < 2:
+        return [round(ratios[0], 3)] * 2
+    first, _, third = statistics.quantiles(ratios, n=4, method="inclusive")
+    return [round(first, 3), round(third, 3)]
+
+
 def median(values: list[dict[str, float]], key: str) -> float:
     return round(statistics.median(v[key] for v in values), 2)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (the median is reported)")
+    parser.add_argument("--runs", type=int, default=9, help="runs per measurement (the median is reported)")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "crosscheck-bench",
                         help="where the wheel, the trees and the reports go")
     parser.add_argument("--sizes", default="3,300,1500",
@@ -253,6 +263,7 @@ def main() -> None:
             "runs": args.runs,
             "reference_s": median(ref, "wall"), "crosscheck_s": median(cc, "wall"),
             "ratio": round(statistics.median(c["wall"] / r["wall"] for c, r in zip(cc, ref, strict=True)), 3),
+            "ratio_quartiles": quartiles([c["wall"] / r["wall"] for c, r in zip(cc, ref, strict=True)]),
             "reference_cpu_s": median(ref, "cpu"), "crosscheck_cpu_s": median(cc, "cpu"),
             "cpu_ratio": round(statistics.median(c["cpu"] / r["cpu"] for c, r in zip(cc, ref, strict=True)), 3),
             "crosscheck_semgrep_s": median(cc, "semgrep_s"), "crosscheck_bandit_s": median(cc, "bandit_s"),
@@ -279,12 +290,13 @@ def main() -> None:
     print(f"Machine: {machine}; semgrep {tools['semgrep']}; medians of {args.runs} runs (ratios: medians of each "
           "run's own ratio); a change of 3 files (+10 lines each) of nova/tests.\n")
     extra = "".join(f" crosscheck --analyzer {name} (ratio) |" for name in args.only)
-    print("| tree | reference (semgrep on the 3 files) | crosscheck check --base | ratio | CPU ref / crosscheck | "
-          "crosscheck's semgrep / bandit | peak MB PSS ref / crosscheck |" + extra)
-    print("|---|---:|---:|---:|---:|---:|---:|" + "---:|" * len(args.only))
+    print("| tree | reference (semgrep on the 3 files) | crosscheck check --base | ratio | middle half of the runs' "
+          "ratios | CPU ref / crosscheck | crosscheck's semgrep / bandit | peak MB PSS ref / crosscheck |" + extra)
+    print("|---|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(args.only))
     for r in rows:
+        low, high = r["ratio_quartiles"]
         print(f"| {r['tree_files']} files, {r['tree_mib']} MiB | {r['reference_s']:.2f} s | "
-              f"{r['crosscheck_s']:.2f} s | {r['ratio']:.2f}x | "
+              f"{r['crosscheck_s']:.2f} s | {r['ratio']:.2f}x | {low:.2f}x to {high:.2f}x | "
               f"{r['reference_cpu_s']:.2f} / {r['crosscheck_cpu_s']:.2f} s | {r['crosscheck_semgrep_s']:.2f} / "
               f"{r['crosscheck_bandit_s']:.2f} s | {r['reference_peak_pss_mb']} / {r['crosscheck_peak_pss_mb']} |"
               + "".join(f" {r[f'{name}_only_s']:.2f} s ({r[f'{name}_only_ratio']:.2f}x) |" for name in args.only))

@@ -82,7 +82,7 @@ def test_unknown_analyzer_and_bad_option():
 
 @pytest.mark.case("analyzer-all-failed")
 def test_no_analyzer_result_is_exit_2(monkeypatch):
-    def failing(plugins, target, options):
+    def failing(plugins, target, options, done=None):
         return tuple(AnalyzerRun(p.name, "", RunStatus.FAILED, message="crashed") for p in plugins)
 
     monkeypatch.setattr(analyzers, "run_all", failing)
@@ -94,7 +94,7 @@ def test_no_analyzer_result_is_exit_2(monkeypatch):
 def test_one_failed_analyzer_still_gives_a_report(monkeypatch):
     real = analyzers.run_all
 
-    def half(plugins, target, options):
+    def half(plugins, target, options, done=None):
         runs = real([p for p in plugins if p.name == "bandit"], target, options)
         return runs + (AnalyzerRun("semgrep", "", RunStatus.FAILED, message="semgrep crashed"),)
 

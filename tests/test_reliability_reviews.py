@@ -36,7 +36,7 @@ def shared_runs():
     real = analyzers.run_all
     memo: dict[object, object] = {}
 
-    def run_all(plugins, target, options):
+    def run_all(plugins, target, options, done=None):
         key = (tuple(p.name for p in plugins), tuple(f.sha256 for f in target.files), options)
         if key not in memo:
             memo[key] = real(plugins, target, options)

@@ -127,3 +127,25 @@ def test_ansi_in_a_review_does_not_reach_the_terminal():
     for color in (False, True):
         output = render(report, Format.TEXT, color=color)
         assert "\x1b[2J" not in output and "\x1b[31mis" not in output
+
+
+def test_the_text_file_report_cuts_nothing_short():
+    """Without colour (a file, a pipe) every claim's text and reason and every finding's message is there
+    whole, one block each; in colour, rich's tables (which fold and cut long cells to the width)."""
+    long = "x" * 150
+    text = (f"- In line 6, `subprocess.run(cmd, shell=True, check=False)` is command injection: {long}.\n"
+            "- No other security defects are detected in the code.\n")
+    report = pipeline.run_text(str(CASES / "confirmed_exact" / "code.py"),
+                               ReviewText(path="-", sha256="0" * 64, text=text, encoding="utf-8"))
+    data = report.to_dict()
+    plain = render(report, Format.TEXT)
+    assert long in plain and "\u2026" not in plain
+    for claim in data["claims"]:
+        assert f"    claim: {clean(claim['title'] or claim['text'])}\n" in plain
+        assert f"    why: {clean(claim['reason'])}\n" in plain
+    assert data["findings"]
+    for finding in data["findings"]:
+        assert f"    message: {clean(finding['message'])}\n" in plain
+    colored = render(report, Format.TEXT, color=True)
+    assert "\u2503" in colored or "\u2502" in colored  # a rich table
+    assert "\u2502" not in plain and "\u2503" not in plain

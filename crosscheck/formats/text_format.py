@@ -1,4 +1,8 @@
-"""The terminal report, drawn with rich; colour only when asked (on a TTY).
+"""The text report: tables drawn with rich in colour on a terminal, plain lines otherwise.
+
+Without colour (a file, a pipe, ``NO_COLOR``) the report is built as plain strings: one
+block per claim and per finding, nothing cut short, and a fraction of the cost of laying
+out tables (a batch writes one per pair). In colour, rich draws the tables.
 
 Review text and analyzer messages are untrusted: control characters (ANSI
 escape sequences among them) are replaced before anything reaches the terminal,
@@ -47,16 +51,17 @@ def _score(score: dict[str, Any]) -> str:
             f"F1 {_ratio(score['f1'])}")
 
 
-def _anchors(claim: dict[str, Any]) -> str:
+def _anchor_parts(claim: dict[str, Any], limit: int) -> list[str]:
+    """Each citation of a claim with its grounding status: "L12 subprocess.run(...): exact @L14"."""
     parts = []
     for c in claim["citations"]:
         where = f"L{c['line']}" + (f"-{c['end_line']}" if c["end_line"] not in (None, c["line"]) else "") \
             if c["line"] is not None else ""
-        what = clean(c["code"], 28) if c["code"] else ""
+        what = clean(c["code"], limit) if c["code"] else ""
         moved = f" @L{c['actual_line']}" if c["actual_line"] else ""
         tag = {"suggestion": "suggests ", "negated": "says unused: "}.get(c["role"], "")
         parts.append(f"{tag}{' '.join(p for p in (where, what) if p)}: {c['status']}{moved}")
-    return "\n".join(parts) if parts else "-"
+    return parts
 
 
 def _console(buffer: io.StringIO, color: bool) -> Console:
@@ -65,8 +70,10 @@ def _console(buffer: io.StringIO, color: bool) -> Console:
 
 
 def render(report: Report, color: bool = False) -> str:
-    """The whole report as terminal text."""
+    """The whole report as text: rich's tables in colour, plain lines without (see the module)."""
     data = report.to_dict()
+    if not color:
+        return _plain(data)
     buffer = io.StringIO()
     console = _console(buffer, color)
     _print_header(console, data)
@@ -76,25 +83,64 @@ def render(report: Report, color: bool = False) -> str:
     return buffer.getvalue()
 
 
-def _print_header(console: Console, data: dict[str, Any]) -> None:
+def _plain(data: dict[str, Any]) -> str:
+    """The report as plain lines: the header, one block per claim and per finding, the footer."""
+    lines = _header_lines(data)
+    lines += ["", f"Claims ({len(data['claims'])})"]
+    for c in data["claims"]:
+        lines.append(f"{c['id']}  {c['kind']}  {c['outcome']}  " + (" ".join(f"CWE-{n}" for n in c["cwe"]) or "-"))
+        lines.append(f"    claim: {clean(c['title'] or c['text'])}")
+        lines.append(f"    why: {clean(c['reason'])}")
+        lines += [f"    anchor: {anchor}" for anchor in _anchor_parts(c, 0)]
+        lines += [f"    match: {clean(match_text(m))}" for m in c["matches"]]
+    lines += ["", f"Findings ({len(data['findings'])})" if data["findings"] else "Findings: none"]
+    for f in data["findings"]:
+        lines.append(f"{f['id']}  {f['severity']}  {f['analyzer']}  {clean(f['rule_id'])}  "
+                     f"{clean(f['path'])}:{f['line']}  " + (" ".join(f"CWE-{n}" for n in f["cwe"]) or "-"))
+        lines.append(f"    status: {_finding_status(f)}")
+        lines.append(f"    message: {clean(f['message'])}")
+        if f["suppression"]:
+            lines.append(f"    {'audited' if f['status'] != 'suppressed' else 'suppressed by'}: {clean(f['suppression'])}")
+    lines.append("")
+    lines += [text for text, _ in _footer(data)]
+    return "\n".join(lines) + "\n"
+
+
+def _finding_status(f: dict[str, Any]) -> str:
+    status = str(f["status"]) + (", test code" if f["test_context"] else "")
+    status += ", outside the change" if f.get("outside_change") else ""
+    return status + (f"; claims {', '.join(f['claims'])}" if f["claims"] else "")
+
+
+def _header_lines(data: dict[str, Any], limit: int = 0) -> list[str]:
     """What was checked, the verdict, the analyzers and where the code came from."""
     verdict = data["verdict"]
-    console.print(Text(f"crosscheck {data['tool']['version']}: {clean(data['code']['path'])} "
-                       f"vs {clean(data['review']['path'])}", style="bold"))
+    lines = [f"crosscheck {data['tool']['version']}: {clean(data['code']['path'])} vs {clean(data['review']['path'])}",
+             f"Verdict: stated {verdict['stated']} \u2192 {verdict['consistency']} ({clean(verdict['reason'])})",
+             "Analyzers: " + ", ".join(
+                 f"{a['name']} {a['version'] or '?'} {a['status']} ({a['findings']} findings)"
+                 + (f" - {clean(a['message'], limit)}" if a["message"] else "") for a in data["analyzers"])]
+    source = data["code"]["source"]
+    if source:
+        exact = "the reviewed revision" if source["exact"] else "NOT the reviewed revision"
+        lines.append(f"Code source: {clean(source['revision'])} via {source['kind']} "
+                     f"({clean(source['location'], limit)}), {exact}")
+    return lines
+
+
+def _print_header(console: Console, data: dict[str, Any]) -> None:
+    """:func:`_header_lines`, the verdict's consistency in its colour."""
+    first, _, *rest = _header_lines(data, limit=80)
+    console.print(Text(first, style="bold"))
+    verdict = data["verdict"]
     line = Text("Verdict: stated ")
     line.append(verdict["stated"], style="bold")
     line.append(" \u2192 ")
     line.append_text(_styled(verdict["consistency"]))
     line.append(f" ({clean(verdict['reason'])})")
     console.print(line)
-    console.print("Analyzers: " + ", ".join(
-        f"{a['name']} {a['version'] or '?'} {a['status']} ({a['findings']} findings)"
-        + (f" - {clean(a['message'], 80)}" if a["message"] else "") for a in data["analyzers"]))
-    source = data["code"]["source"]
-    if source:
-        exact = "the reviewed revision" if source["exact"] else "NOT the reviewed revision"
-        console.print(Text(f"Code source: {clean(source['revision'])} via {source['kind']} "
-                           f"({clean(source['location'], 80)}), {exact}"))
+    for text in rest:
+        console.print(Text(text))
 
 
 def _claims_table(claims: list[dict[str, Any]]) -> Table:
@@ -111,7 +157,8 @@ def _claims_table(claims: list[dict[str, Any]]) -> Table:
         for m in c["matches"]:
             body.append("\n" + clean(match_text(m), 90), style="dim")
         table.add_row(c["id"], c["kind"], _styled(c["outcome"]),
-                      "\n".join(f"CWE-{n}" for n in c["cwe"][:4]) or "-", _anchors(c), body)
+                      "\n".join(f"CWE-{n}" for n in c["cwe"][:4]) or "-", "\n".join(_anchor_parts(c, 28)) or "-",
+                      body)
     return table
 
 
@@ -141,27 +188,32 @@ def _findings_table(findings: list[dict[str, Any]]) -> Table:
 
 
 def _print_footer(console: Console, data: dict[str, Any]) -> None:
-    """The metrics, unverified suggestions, the comparison with labels, and the notes."""
+    for text, style in _footer(data):
+        console.print(Text(text, style=style))
+
+
+def _footer(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The metrics, unverified suggestions, the comparison with labels, and the notes, with their style."""
     m = data["metrics"]
-    console.print(
-        f"Metrics: claim precision {_ratio(m['claim_precision'])}, finding recall {_ratio(m['finding_recall'])}, "
-        f"grounding rate {_ratio(m['grounding_rate'])}, specificity {_ratio(m['specificity'])}; outcomes "
-        + ", ".join(f"{k} {v}" for k, v in m["outcomes"].items() if v)
-    )
+    lines = [(f"Metrics: claim precision {_ratio(m['claim_precision'])}, finding recall "
+              f"{_ratio(m['finding_recall'])}, grounding rate {_ratio(m['grounding_rate'])}, specificity "
+              f"{_ratio(m['specificity'])}; outcomes " + ", ".join(f"{k} {v}" for k, v in m["outcomes"].items() if v),
+              "")]
     unverified = [f"{clean(c['code'], 40)} ({claim['id']})" for claim in data["claims"] for c in claim["citations"]
                   if c["role"] == "suggestion" and c["status"] == "absent"]
     if unverified:
-        console.print(Text("Unverified suggestions (recommended APIs found nowhere in the code or its imports): "
-                           + ", ".join(unverified), style="yellow"))
+        lines.append(("Unverified suggestions (recommended APIs found nowhere in the code or its imports): "
+                      + ", ".join(unverified), "yellow"))
     labels = data["labels"]
     if labels:
-        console.print(f"Labels ({clean(labels['file'])}, {len(labels['defects'])} known defects): "
+        lines.append((f"Labels ({clean(labels['file'])}, {len(labels['defects'])} known defects): "
                       f"review {_score(labels['review'])}; analyzers {_score(labels['analyzers'])}; found by both "
                       f"{labels['agreement']['both']}, review only {labels['agreement']['review_only']}, "
                       f"analyzers only {labels['agreement']['analyzers_only']}, "
-                      f"neither {labels['agreement']['neither']}")
-    for note in data["grounding"]["notes"] + data["diagnostics"] + (labels["notes"] if labels else []):
-        console.print(Text("Note: " + clean(note), style="yellow"))
+                      f"neither {labels['agreement']['neither']}", ""))
+    lines += [("Note: " + clean(note), "yellow")
+              for note in data["grounding"]["notes"] + data["diagnostics"] + (labels["notes"] if labels else [])]
+    return lines
 
 
 def render_summary(outcomes: Sequence[PairOutcome], color: bool = False) -> str:

@@ -27,11 +27,11 @@ rank among them. Paths are relative to the working directory: run crosscheck fro
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from crosscheck.formats import attention
 from crosscheck.formats.base import ReportFormat
+from crosscheck.formats.json_text import dumps
 from crosscheck.formats.untrusted import printable
 from crosscheck.results.report import Report, repo_path
 
@@ -84,7 +84,7 @@ def issues(report: Report) -> list[dict[str, Any]]:
 
 def render(report: Report, color: bool = False) -> str:
     """The report as a Code Quality JSON array: sorted keys, two-space indent, a final newline."""
-    return json.dumps(issues(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dumps(issues(report))
 
 
 FORMAT = ReportFormat(name="gitlab", suffix="codequality.json", order=80, default=False, render=render)

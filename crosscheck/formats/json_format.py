@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 from crosscheck.formats.base import ReportFormat
+from crosscheck.formats.json_text import dumps
 from crosscheck.results.report import Report
 
 
 def render(report: Report, color: bool = False) -> str:
     """Sorted keys, two-space indent, no timestamps, a final newline."""
-    return json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dumps(report.to_dict())
 
 
 FORMAT = ReportFormat(name="json", suffix="json", order=20, render=render)

@@ -45,7 +45,6 @@ than newline and tab are removed from all text except code snippets.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from pathlib import Path
@@ -54,6 +53,7 @@ from urllib.parse import quote, unquote
 
 from crosscheck import __version__
 from crosscheck.formats.base import ReportFormat
+from crosscheck.formats.json_text import dumps
 from crosscheck.formats.untrusted import strip_control
 from crosscheck.grounding.model import Status
 from crosscheck.models import AnalyzerInfo, Severity
@@ -89,7 +89,7 @@ def render(report: Report, color: bool = False) -> str:
     data = report.to_dict()
     runs = [_analyzer_run(report, data, a) for a in data["analyzers"]] + [_review_run(report, data)]
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": runs}
-    return json.dumps(_scrub(log), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dumps(_scrub(log))
 
 
 def _scrub(value: Any, key: str = "") -> Any:

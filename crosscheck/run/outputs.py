@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from crosscheck.atomic import write_atomic
 from crosscheck.formats import render, suffix
+from crosscheck.formats.json_text import dumps
 from crosscheck.results.outcome import PairOutcome, summary_rows
 from crosscheck.results.report import Report
 
@@ -35,7 +35,7 @@ def write_summary(outcomes: Sequence[PairOutcome], output_dir: Path, title: str)
 
     rows = summary_rows(outcomes)
     write_atomic(output_dir / "index.html", index_page(rows, title))
-    write_atomic(output_dir / "summary.json", json.dumps(rows, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    write_atomic(output_dir / "summary.json", dumps(rows))
 
 
 def write_batch_summary(outcomes: Sequence[PairOutcome], output_dir: Path, title: str,

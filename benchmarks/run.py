@@ -4,18 +4,27 @@ Run with ``tox -e bench`` (or ``python benchmarks/run.py``, with crosscheck inst
 
 Corpus: the ``nova/tests`` tree of the nova 34.0.0 wheel from PyPI, downloaded with
 pip and verified by sha256 (never kept in the repository). Every file is paired with
-a generated review (seeded, so the same every run) that cites real lines, real code
+generated reviews (seeded, so the same every run) that cite real lines, real code
 and real names of the file and invented ones, as LLM reviews do.
 
-For each corpus size (10, 100 and every file of ``nova/tests/functional``, then
-the whole ``nova/tests``) it times, in the same run, side by side:
+Corpus sizes (``--sizes``): a number N (the first N files of ``nova/tests/functional``),
+``functional`` (all of it), ``tests`` (all of ``nova/tests``); a ``*K`` suffix gives every
+file K reviews (``tests*3``: three models' reviews of each file; the files, and so the
+reference, are the same). For each it times, in the same run, side by side:
 
 - reference: ``bandit -r -f json`` on the tree, then ``semgrep scan --config rules/
   --json`` on it, one after the other (what a user does by hand); semgrep gets the
   flags crosscheck gives it (offline, and not skipping ``tests/`` folders, which it
   does by default), so both sides analyze the same files;
-- crosscheck batch, cold (an empty cache) and warm (the cache of the cold run),
-  writing each pair's JSON report and the summary.
+- crosscheck batch, cold (an empty cache), warm (the cache of the cold run), and
+  new reviews (another set of reviews of the same files, with the cold run's cache:
+  "a new model, the same files": the analyses are cached, the reports are not), each
+  writing every pair's reports in every format written by default, and the summary.
+
+crosscheck runs through ``benchmarks/stages.py``, which records its own CPU time (its
+process: reading, grounding, reconciling, rendering, writing, start-up) apart from its
+children's (the analyzers), and the CPU time of each stage; own CPU per pair is the
+process's CPU divided by the pairs.
 
 Each time is the median of ``--runs`` runs (default 3); each ratio is the median
 of the runs' own ratios, since a run's reference and crosscheck runs are measured
@@ -25,7 +34,7 @@ Peak memory is sampled every 100 ms over the whole process tree (crosscheck and 
 analyzer children together) two ways: the sum of resident sets (RSS), which counts
 the pages semgrep's forked workers share once per worker, and the sum of proportional
 set sizes (PSS), which counts each page once: what the tree really occupies.
-Results are printed as a Markdown table and written to ``benchmarks/results.json``.
+Results are printed as Markdown tables and written to ``benchmarks/results.json``.
 """
 
 from __future__ import annotations
@@ -46,6 +55,7 @@ import threading
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -106,16 +116,21 @@ def review_for(path: Path, rng: random.Random) -> str:
     return f"Security review of `{path.name}`.\n\nSecurity defects found:\n\n{body}\n"
 
 
-def build_corpus(tree: Path, files: list[Path], folder: Path) -> Path:
-    """Reviews for ``files`` under ``folder`` and a CSV manifest pairing them; the manifest."""
-    rng = random.Random(20261129)
-    (folder / "reviews").mkdir(parents=True, exist_ok=True)
+def build_corpus(tree: Path, files: list[Path], folder: Path, *, copies: int = 1, seed: int = 20261129,
+                 name: str = "pairs") -> Path:
+    """``copies`` reviews of each of ``files`` under ``folder/name-reviews`` and a CSV manifest
+    ``folder/name.csv`` pairing them; the manifest."""
+    rng = random.Random(seed)
+    reviews = folder / f"{name}-reviews"
+    reviews.mkdir(parents=True, exist_ok=True)
     rows = ["id,code,review,model,prompt"]
     for n, path in enumerate(files):
-        pair_id = f"p{n:04d}"
-        (folder / "reviews" / f"{pair_id}.md").write_text(review_for(path, rng), encoding="utf-8")
-        rows.append(f"{pair_id},{os.path.relpath(path, folder)},reviews/{pair_id}.md,model-{n % 3},prompt-{n % 2}")
-    manifest = folder / "pairs.csv"
+        for copy in range(copies):
+            pair_id = f"p{n:04d}" + (f"-m{copy}" if copies > 1 else "")
+            (reviews / f"{pair_id}.md").write_text(review_for(path, rng), encoding="utf-8")
+            rows.append(f"{pair_id},{os.path.relpath(path, folder)},{reviews.name}/{pair_id}.md,"
+                        f"model-{(n + copy) % 3},prompt-{n % 2}")
+    manifest = folder / f"{name}.csv"
     manifest.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return manifest
 
@@ -166,29 +181,83 @@ def reference(tree: Path, env: dict[str, str], scratch: Path) -> tuple[float, fl
     return b_wall + s_wall, max(b_rss, s_rss), max(b_pss, s_pss)
 
 
-def crosscheck(manifest: Path, env: dict[str, str], out: Path) -> tuple[float, float, float]:
+def crosscheck(manifest: Path, env: dict[str, str], out: Path) -> tuple[float, float, float, dict[str, Any]]:
+    """One ``crosscheck batch`` run through ``stages.py``: wall, peaks, and its CPU split (see the module)."""
     shutil.rmtree(out, ignore_errors=True)
-    return measure([str(BIN / "crosscheck"), "batch", str(manifest), "--output-dir", str(out), "--format", "json"],
-                   env, manifest.parent)
+    stats_file = out.parent / f"{out.name}-stages.json"
+    wall, rss, pss = measure([sys.executable, str(HERE / "stages.py"), str(stats_file), "batch", str(manifest),
+                              "--output-dir", str(out)], env, manifest.parent)
+    return wall, rss, pss, json.loads(stats_file.read_text(encoding="utf-8"))
 
 
-def row(size: str, pairs: int, runs: int, ref: list[tuple[float, float, float]],
-        cold: list[tuple[float, float, float]], warm: list[tuple[float, float, float]]) -> dict[str, object]:
-    """One corpus size's figures: median times, medians of the paired ratios, highest peaks."""
-    def median_ratio(side: list[tuple[float, float, float]]) -> float:
-        return round(statistics.median(s[0] / r[0] for s, r in zip(side, ref, strict=True)), 3)
+Timed = tuple[float, float, float, dict[str, Any]]
+"""A crosscheck run: wall seconds, peak MB RSS, peak MB PSS, stages.py's figures."""
+SIDES = ("cold", "warm", "new")
+"""crosscheck's three runs of a corpus: empty cache, the cold run's cache, new reviews with that cache."""
 
-    result: dict[str, object] = {
-        "corpus": f"nova/tests/functional, {pairs} files" if size != "tests" else f"nova/tests, {pairs} files",
-        "pairs": pairs, "runs": runs,
-        "reference_s": round(statistics.median(r[0] for r in ref), 2),
-        "cold_s": round(statistics.median(c[0] for c in cold), 2),
-        "warm_s": round(statistics.median(w[0] for w in warm), 2),
-        "cold_ratio": median_ratio(cold), "warm_ratio": median_ratio(warm)}
-    for name, values in (("reference", ref), ("cold", cold), ("warm", warm)):
+
+def row(corpus: str, files: int, pairs: int, runs: int, ref: list[tuple[float, float, float]],
+        sides: dict[str, list[Timed]]) -> dict[str, Any]:
+    """One corpus's figures: median times, medians of the paired ratios, highest peaks, own CPU per pair
+    (median), and the cold run's CPU by stage in ms per pair (median)."""
+    result: dict[str, Any] = {"corpus": corpus, "files": files, "pairs": pairs, "runs": runs,
+                              "reference_s": round(statistics.median(r[0] for r in ref), 2),
+                              "reference_peak_rss_mb": round(max(r[1] for r in ref)),
+                              "reference_peak_pss_mb": round(max(r[2] for r in ref))}
+    for name, values in sides.items():
+        result[f"{name}_s"] = round(statistics.median(v[0] for v in values), 2)
+        result[f"{name}_ratio"] = round(statistics.median(v[0] / r[0] for v, r in zip(values, ref, strict=True)), 3)
         result[f"{name}_peak_rss_mb"] = round(max(v[1] for v in values))
         result[f"{name}_peak_pss_mb"] = round(max(v[2] for v in values))
+        result[f"{name}_own_cpu_ms_per_pair"] = round(statistics.median(
+            v[3]["self_cpu_s"] for v in values) / pairs * 1000, 2)
+        result[f"{name}_analyzers_cpu_s"] = round(statistics.median(v[3]["children_cpu_s"] for v in values), 2)
+    stages = sorted({name for v in sides["cold"] for name in v[3]["stages"]})
+    result["cold_stages_ms_per_pair"] = {
+        name: round(statistics.median(v[3]["stages"].get(name, {"cpu_s": 0.0})["cpu_s"] for v in sides["cold"])
+                    / pairs * 1000, 2) for name in stages}
+    result["cold_startup_cpu_s"] = round(statistics.median(v[3]["startup_cpu_s"] for v in sides["cold"]), 3)
     return result
+
+
+def corpus_files(size: str, root: Path) -> tuple[str, list[Path], int]:
+    """A ``--sizes`` item: its description, its files, and how many reviews each file gets."""
+    name, _, copies = size.partition("*")
+    functional = sorted((root / "nova" / "tests" / "functional").rglob("*.py"))
+    files = (functional if name == "functional" else sorted((root / "nova" / "tests").rglob("*.py"))
+             if name == "tests" else functional[:int(name)])
+    where = "nova/tests" if name == "tests" else "nova/tests/functional"
+    count = int(copies or 1)
+    return f"{where}, {len(files)} files" + (f", {count} reviews each" if count > 1 else ""), files, count
+
+
+def measure_corpus(size: str, root: Path, work: Path, runs: int, env: dict[str, str]) -> dict[str, Any]:
+    """Build one corpus and time the reference and crosscheck's cold, warm and new-review runs on it."""
+    corpus, files, copies = corpus_files(size, root)
+    folder = work / f"corpus-{size.replace('*', 'x')}"
+    shutil.rmtree(folder, ignore_errors=True)
+    tree = folder / "code"
+    for path in files:  # the reference analyzes exactly the corpus's files, as one tree
+        dest = tree / path.relative_to(root)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest)
+    code = sorted(tree.rglob("*.py"))
+    manifest = build_corpus(tree, code, folder, copies=copies)
+    new_reviews = build_corpus(tree, code, folder, copies=copies, seed=20261206, name="new")
+    ref: list[tuple[float, float, float]] = []
+    sides: dict[str, list[Timed]] = {side: [] for side in SIDES}
+    for run in range(runs):
+        cache_env = dict(env, CROSSCHECK_CACHE_DIR=str(folder / f"cache-{run}"))
+        if run % 2 == 0:
+            ref.append(reference(tree, env, folder))
+        sides["cold"].append(crosscheck(manifest, cache_env, folder / "out"))
+        sides["warm"].append(crosscheck(manifest, cache_env, folder / "out"))
+        sides["new"].append(crosscheck(new_reviews, cache_env, folder / "out-new"))
+        if run % 2 == 1:
+            ref.append(reference(tree, env, folder))
+        print(f"{size}: run {run + 1}: reference {ref[-1][0]:.2f} s, "
+              + ", ".join(f"{side} {sides[side][-1][0]:.2f} s" for side in SIDES), file=sys.stderr)
+    return row(corpus, len(files), len(files) * copies, runs, ref, sides)
 
 
 def main() -> None:
@@ -196,49 +265,42 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (the median is reported)")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "crosscheck-bench",
                         help="where the wheel, the corpus and the caches go")
-    parser.add_argument("--sizes", default="10,100,functional,tests",
-                        help="corpus sizes: numbers of functional-test files, 'functional' or 'tests'")
+    parser.add_argument("--sizes", default="10,100,functional,tests,tests*3",
+                        help="corpora: N functional-test files, 'functional' or 'tests', each with '*K' for K "
+                             "reviews per file")
     args = parser.parse_args()
     root = fetch_nova(args.work)
-    functional = sorted((root / "nova" / "tests" / "functional").rglob("*.py"))
-    everything = sorted((root / "nova" / "tests").rglob("*.py"))
     env = dict(os.environ, SEMGREP_SEND_METRICS="off", SEMGREP_ENABLE_VERSION_CHECK="0")
-    rows = []
-    for size in args.sizes.split(","):
-        files = functional if size == "functional" else everything if size == "tests" else functional[:int(size)]
-        folder = args.work / f"corpus-{size}"
-        shutil.rmtree(folder, ignore_errors=True)
-        tree = folder / "code"
-        for path in files:  # the reference analyzes exactly the corpus's files, as one tree
-            dest = tree / path.relative_to(root)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, dest)
-        manifest = build_corpus(tree, sorted(tree.rglob("*.py")), folder)
-        ref, cold, warm = [], [], []
-        for run in range(args.runs):
-            cache_env = dict(env, CROSSCHECK_CACHE_DIR=str(folder / f"cache-{run}"))
-            if run % 2 == 0:
-                ref.append(reference(tree, env, folder))
-            cold.append(crosscheck(manifest, cache_env, folder / "out"))
-            warm.append(crosscheck(manifest, cache_env, folder / "out"))
-            if run % 2 == 1:
-                ref.append(reference(tree, env, folder))
-            print(f"{size}: run {run + 1}: reference {ref[-1][0]:.2f} s, cold {cold[-1][0]:.2f} s, "
-                  f"warm {warm[-1][0]:.2f} s", file=sys.stderr)
-        rows.append(row(size, len(files), args.runs, ref, cold, warm))
+    rows = [measure_corpus(size, root, args.work, args.runs, env) for size in args.sizes.split(",")]
     machine = (f"{platform.system()} {platform.machine()}, {psutil.cpu_count()} cores, "
                f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}")
     (HERE / "results.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n",
                                        encoding="utf-8")
-    print(f"Machine: {machine}; medians of {args.runs} runs (ratios: medians of each run's own ratio); "
+    print_tables(machine, args.runs, rows)
+
+
+def print_tables(machine: str, runs: int, rows: list[dict[str, Any]]) -> None:
+    print(f"Machine: {machine}; medians of {runs} runs (ratios: medians of each run's own ratio); "
           "peak = highest of the runs, process tree summed as PSS (and RSS).\n")
-    print("| corpus | pairs | reference (bandit, then semgrep) | crosscheck cold | cold / ref | "
-          "crosscheck warm | warm / ref | peak MB PSS (RSS): ref / cold / warm |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    print("| corpus | pairs | reference (bandit, then semgrep) | cold | cold / ref | warm | warm / ref | "
+          "new reviews | new / ref | own CPU per pair: cold / new reviews | peak MB PSS (RSS): ref / cold / warm / new |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
-        peaks = " / ".join(f"{r[f'{n}_peak_pss_mb']} ({r[f'{n}_peak_rss_mb']})" for n in ("reference", "cold", "warm"))
+        peaks = " / ".join(f"{r[f'{n}_peak_pss_mb']} ({r[f'{n}_peak_rss_mb']})" for n in ("reference", *SIDES))
         print(f"| {r['corpus']} | {r['pairs']} | {r['reference_s']:.2f} s | {r['cold_s']:.2f} s | "
-              f"{r['cold_ratio']:.2f}x | {r['warm_s']:.2f} s | {r['warm_ratio']:.3f}x | {peaks} |")
+              f"{r['cold_ratio']:.2f}x | {r['warm_s']:.2f} s | {r['warm_ratio']:.3f}x | {r['new_s']:.2f} s | "
+              f"{r['new_ratio']:.2f}x | {r['cold_own_cpu_ms_per_pair']:.1f} / {r['new_own_cpu_ms_per_pair']:.1f} ms | "
+              f"{peaks} |")
+    stages = sorted({name for r in rows for name in r["cold_stages_ms_per_pair"]})
+    print("\ncrosscheck's own CPU in the cold run, by stage, in ms per pair (a stage inside another is in both: "
+          "the index is part of grounding):\n")
+    print("| stage | " + " | ".join(f"{r['corpus']}" for r in rows) + " |")
+    print("|---|" + "---:|" * len(rows))
+    for name in stages:
+        print(f"| {name} | " + " | ".join(f"{r['cold_stages_ms_per_pair'].get(name, 0):.2f}" for r in rows) + " |")
+    print("| start-up before the command (s, not per pair) | "
+          + " | ".join(f"{r['cold_startup_cpu_s']:.2f}" for r in rows) + " |")
+
 
 if __name__ == "__main__":
     main()

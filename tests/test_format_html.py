@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import GOLDEN, REPO, assert_golden, browse, with_data, with_probe
 from crosscheck.formats import html_format
@@ -213,6 +215,31 @@ def test_a_long_file_renders_each_line_once(tmp_path: Path) -> None:
     assert len(code_part.encode("utf-8")) < 1203 * 130 and len(html.encode("utf-8")) < 250_000
 
 
+@pytest.mark.parametrize("text", [
+    "import os\n\nos.system('ls')  # <b>&\"'</b>\n",
+    "import os\r\nx = '\x1b[31m'\r\nos.system(x)\x0cy = 1\n",
+    "s = 'caf\u00e9 \x85 \u2028 end'\nimport os\nos.system(s)\n",
+])
+def test_each_code_line_is_listed_once_escaped_and_printable(tmp_path: Path, text: str) -> None:
+    """The listing (built in Python, not the template) has every line of the file, in order, each once,
+    escaped as jinja2's autoescaping escapes and without control characters, whatever the line breaks."""
+    from markupsafe import escape
+
+    from crosscheck.formats.untrusted import printable
+
+    code = tmp_path / "code.py"
+    code.write_bytes(text.encode("utf-8"))
+    review = tmp_path / "review.md"
+    review.write_text("- `os.system` at line 3 is command injection.\n", encoding="utf-8")
+    report = pipeline.run(str(code), str(review))
+    html = render(report)
+    listed = re.findall(r'<div class="l[^"]*" id="L-0-(\d+)"[^>]*><span class="n">(\d+)</span><code>(.*?)</code>', html)
+    lines = report.code.files[0].lines
+    assert [int(n) for n, _, _ in listed] == [int(n) for _, n, _ in listed] == list(range(1, len(lines) + 1))
+    assert [code for _, _, code in listed] == [str(escape(printable(line))) for line in lines]
+    assert "\x1b" not in html and "\x85" not in html
+
+
 # --- headless Chromium -------------------------------------------------------------------------------------------
 
 
@@ -267,3 +294,13 @@ def test_chromium_screenshot(reports: Callable[[str], Report], tmp_path: Path) -
     browse(path, "--window-size=1280,2000", f"--screenshot={shot}")
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 20_000
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, min_codepoint=0, max_codepoint=0x3000)) | st.text(
+    alphabet=st.characters(min_codepoint=0, max_codepoint=0x7F)))
+def test_is_printable_says_whether_printable_changes_the_text(text: str) -> None:
+    from crosscheck.formats.untrusted import is_printable, printable
+
+    assert is_printable(text) == (printable(text) == text)
+    assert not is_printable(text + "\ud800") and not is_printable(text + "\x1b")

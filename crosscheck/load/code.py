@@ -74,11 +74,12 @@ def load_code(path: str | os.PathLike[str]) -> CodeTarget:
     for entry, relative in _python_entries(str(root)):
         if entry.is_symlink() and not os.path.exists(entry.path):
             skipped.append(f"{relative}: not read: a dangling symbolic link or a link loop")
-        elif entry.is_file():
-            try:
+            continue
+        try:
+            if entry.is_file():
                 files.append(_read_source(entry.path, relative))
-            except OSError as err:
-                skipped.append(f"{relative}: not read: {err.strerror or err}")
+        except OSError as err:
+            skipped.append(f"{relative}: not read: {err.strerror or err}")
     if not files:
         why = f"; {len(skipped)} could not be read ({skipped[0]})" if skipped else ""
         raise InputError(f"no Python files found under {str(path)!r}{why}")
@@ -100,12 +101,20 @@ def _python_entries(root: str) -> Iterator[tuple[os.DirEntry[str], str]]:
             continue
         folders = []
         for entry in entries:
-            if entry.is_dir():
+            if _is_dir(entry):
                 if not entry.is_symlink() and entry.name not in SKIPPED_DIRS and not entry.name.startswith("."):
                     folders.append((f"{prefix}{entry.name}/", entry.path))
             elif entry.name.endswith(PYTHON_SUFFIXES):
                 yield entry, prefix + entry.name
         pending.extend(reversed(folders))
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """Whether ``entry`` is a folder or a link to one; False for a link loop, or what cannot be looked at."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def walked(relative: str) -> bool:
@@ -138,8 +147,7 @@ def load_part(path: str | os.PathLike[str], relative: Sequence[str]) -> CodeTarg
 
 
 def _read_source(path: str, relative: str) -> SourceFile:
-    with open(path, "rb") as handle:
-        data = handle.read()
+    data = Path(path).read_bytes()
     return SourceFile(
         path=relative,
         abspath=path,

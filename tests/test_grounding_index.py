@@ -557,3 +557,19 @@ def test_line_count_is_the_number_of_lines(text: str) -> None:
     split = SourceFile(path="f.py", abspath="/f.py", sha256="", text=text)
     assert counted.line_count == len(split.lines) == len(text.splitlines())
     assert split.line_count == len(split.lines)
+
+
+def test_the_reviews_of_one_file_share_its_index() -> None:
+    """The last files indexed are kept by content and path: another copy of the same file gets the same
+    index (for that copy), a changed text a new one, even under the same digest."""
+    from crosscheck.grounding.index import build_index
+
+    text = "import os\n\n\ndef run(cmd):\n    return os.system(cmd)\n"
+    first = SourceFile(path="same.py", abspath="/a/same.py", sha256="d" * 64, text=text)
+    again = SourceFile(path="same.py", abspath="/b/same.py", sha256="d" * 64, text=text)
+    changed = SourceFile(path="same.py", abspath="/b/same.py", sha256="d" * 64, text=text + "x = 1\n")
+    one, two = build_index(first), build_index(again)
+    assert two.source is again and one.source is first
+    assert two.symbols is one.symbols and two.statements == one.statements
+    other = build_index(changed)
+    assert other.symbols is not one.symbols and other.line_count == one.line_count + 1

@@ -9,12 +9,39 @@ instead and says so, so grounding still works, only less precisely.
 
 from __future__ import annotations
 
+import dataclasses
+import threading
+from collections import OrderedDict
+
 from crosscheck.grounding.ast_index import NotMirrored, ast_index
 from crosscheck.grounding.file_index import FileIndex, text_index
 from crosscheck.models import SourceFile
 
+_RECENT: OrderedDict[tuple[str, str], FileIndex] = OrderedDict()
+_RECENT_SIZE = 8
+_RECENT_LOCK = threading.Lock()
+
 
 def build_index(source: SourceFile) -> FileIndex:
+    """The index of ``source`` (see :func:`index_file`). The last few are kept, by content and path, so
+    that the reviews of one file in a batch (several models' reviews of it, read one after the other)
+    share one parse; the texts are compared too, whatever the digest says."""
+    key = (source.sha256, source.path)
+    with _RECENT_LOCK:
+        kept = _RECENT.get(key)
+        if kept is not None:
+            _RECENT.move_to_end(key)
+    if kept is not None and kept.source.text == source.text:  # the same text at the same path: the same index
+        return kept if kept.source is source else dataclasses.replace(kept, source=source)
+    index = index_file(source)
+    with _RECENT_LOCK:
+        _RECENT[key] = index
+        while len(_RECENT) > _RECENT_SIZE:
+            _RECENT.popitem(last=False)
+    return index
+
+
+def index_file(source: SourceFile) -> FileIndex:
     """Index ``source`` with ``ast``; with libcst when ``ast`` cannot; with plain text when neither parses."""
     try:
         return ast_index(source)

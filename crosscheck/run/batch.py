@@ -103,8 +103,9 @@ def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis") as pool:
             pending = pool.submit(analyze, plugins, [i.target for i in inputs], options, cache)
+            # the reviews of one code one after the other, so that they share its index (grounding keeps the last few)
             loaded = [_Loaded(i.pair, pipeline.prepare(i.target, i.review, i.code_name, i.source), i.labels, i.key)
-                      for i in inputs]
+                      for i in sorted(inputs, key=lambda i: [(f.sha256, f.path) for f in i.target.files])]
             analysis = pending.result()
         by_id = {item.pair.id: item for item in loaded}
         for done, pair in enumerate(manifest.pairs, 1):

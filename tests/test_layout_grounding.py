@@ -50,3 +50,11 @@ assert "libcst" not in sys.modules
 assert index('import os\\nprint "x"\\n').parser == "text"
 """
     assert "libcst" in _loaded_after(code)
+
+
+def test_the_review_model_does_not_load_the_reader():
+    """A report, and a batch served from the cache, need the review's types, not its reader's patterns."""
+    loaded = _loaded_after("import crosscheck.results.report, crosscheck.run.batch, crosscheck.cli")
+    assert "crosscheck.review.model" in loaded
+    assert not loaded & {"crosscheck.review.reader", "crosscheck.review.classify", "crosscheck.review.blocks"}
+    assert "crosscheck.review.reader" in _loaded_after("from crosscheck.review import read_review")

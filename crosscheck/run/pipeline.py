@@ -83,8 +83,8 @@ def run_change(code_path: str, review_paths: Sequence[str], options: Options | N
     change: ``git diff base...HEAD`` of the work tree holding ``code_path``, or the unified ``diff`` file.
 
     The analyzers see only the changed Python files (unless the scope is the whole tree), and they start
-    as soon as those files are read; meanwhile the rest of the code is read and the review is grounded
-    in all of it.
+    as soon as those files are read; meanwhile, once a core is free (see :mod:`crosscheck.run.cores`),
+    the rest of the code is read and the review is grounded in all of it.
     """
     options = options or Options()
     if (base is None) == (diff is None):

@@ -102,7 +102,7 @@ def _python_entries(root: str) -> Iterator[tuple[os.DirEntry[str], str]]:
         folders = []
         for entry in entries:
             if _is_dir(entry):
-                if not entry.is_symlink() and entry.name not in SKIPPED_DIRS and not entry.name.startswith("."):
+                if not entry.is_symlink() and not _skipped_folder(entry.name):
                     folders.append((f"{prefix}{entry.name}/", entry.path))
             elif entry.name.endswith(PYTHON_SUFFIXES):
                 yield entry, prefix + entry.name
@@ -122,7 +122,13 @@ def walked(relative: str) -> bool:
     file outside version-control, cache, virtual-environment and hidden folders."""
     parts = PurePosixPath(relative).parts
     return (relative.endswith(PYTHON_SUFFIXES) and ".." not in parts
-            and not any(p in SKIPPED_DIRS or p.startswith(".") for p in parts[:-1]))
+            and not any(_skipped_folder(p) for p in parts[:-1]))
+
+
+def _skipped_folder(name: str) -> bool:
+    """Whether :func:`load_code` leaves out a folder called ``name``: version control, caches, virtual
+    environments, builds, and hidden folders."""
+    return name in SKIPPED_DIRS or name.startswith(".")
 
 
 def load_part(path: str | os.PathLike[str], relative: Sequence[str]) -> CodeTarget:

@@ -86,7 +86,6 @@ class Marker:
 class Line:
     """What is marked at one code line."""
 
-    id: str
     markers: list[Marker] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
 
@@ -186,7 +185,7 @@ def _findings(data: dict[str, Any], files: dict[str, int], sizes: list[int]) -> 
 def _mark(marked: dict[tuple[int, int], Line], place: Place, marker: Marker) -> None:
     """``marker`` at the first line of ``place``, its filter key on every line of it."""
     for number in range(place.first, place.last + 1):
-        line = marked.setdefault((place.file, number), Line(line_id(place.file, number)))
+        line = marked.setdefault((place.file, number), Line())
         if number == place.first and all(m.href != marker.href for m in line.markers):
             line.markers.append(marker)
         if marker.key not in line.keys:
@@ -218,7 +217,7 @@ def _listing(index: int, source: SourceFile, marked: dict[tuple[int, int], Line]
         texts = str(escape(source.text)).splitlines()
     else:
         texts = [str(escape(printable(text))) for text in source.lines]
-    parts = [f'<div class="l" id="L-{index}-{number}"><span class="n">{number}</span><code>{text}</code></div>\n'
+    parts = [f'<div class="l" id="{line_id(index, number)}"><span class="n">{number}</span><code>{text}</code></div>\n'
              for number, text in enumerate(texts, 1)]
     for (file, number), line in marked.items():
         if file != index or number > len(texts):
@@ -226,7 +225,7 @@ def _listing(index: int, source: SourceFile, marked: dict[tuple[int, int], Line]
         markers = "".join(f'<a class="mk {escape(m.tone)}" href="{escape(m.href)}" data-filter="{escape(m.key)}" '
                           f'title="{escape(m.title)}">{escape(m.label)}</a>' for m in line.markers)
         keys = f' data-keys="{escape(" ".join(line.keys))}"' if line.keys else ""
-        parts[number - 1] = (f'<div class="l{" hit" if line.keys else ""}" id="{escape(line.id)}"{keys}>'
+        parts[number - 1] = (f'<div class="l{" hit" if line.keys else ""}" id="{line_id(index, number)}"{keys}>'
                              f'<span class="n">{number}</span><code>{texts[number - 1]}</code>{markers}</div>\n')
     return Markup("".join(parts))  # noqa: S704 - every piece of it is escaped above
 

@@ -22,7 +22,7 @@ from rich.text import Text
 from crosscheck.formats.base import ReportFormat
 from crosscheck.formats.untrusted import one_line
 from crosscheck.results.outcome import PairOutcome, summary_rows
-from crosscheck.results.report import Report, match_text
+from crosscheck.results.report import Report, finding_state, match_text
 
 _OUTCOME_STYLE = {
     "confirmed": "green", "upheld": "green", "unsupported": "yellow", "generic": "dim",
@@ -97,19 +97,11 @@ def _plain(data: dict[str, Any]) -> str:
     for f in data["findings"]:
         lines.append(f"{f['id']}  {f['severity']}  {f['analyzer']}  {clean(f['rule_id'])}  "
                      f"{clean(f['path'])}:{f['line']}  " + (" ".join(f"CWE-{n}" for n in f["cwe"]) or "-"))
-        lines.append(f"    status: {_finding_status(f)}")
+        lines.append(f"    status: {clean(finding_state(f))}" + (f"; claims {', '.join(f['claims'])}" if f["claims"] else ""))
         lines.append(f"    message: {clean(f['message'])}")
-        if f["suppression"]:
-            lines.append(f"    {'audited' if f['status'] != 'suppressed' else 'suppressed by'}: {clean(f['suppression'])}")
     lines.append("")
     lines += [text for text, _ in _footer(data)]
     return "\n".join(lines) + "\n"
-
-
-def _finding_status(f: dict[str, Any]) -> str:
-    status = str(f["status"]) + (", test code" if f["test_context"] else "")
-    status += ", outside the change" if f.get("outside_change") else ""
-    return status + (f"; claims {', '.join(f['claims'])}" if f["claims"] else "")
 
 
 def _header_lines(data: dict[str, Any], limit: int = 0) -> list[str]:

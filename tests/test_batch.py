@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -15,12 +16,14 @@ from conftest import CASES, REPO
 from crosscheck import analyzers
 from crosscheck.cli import cli
 from crosscheck.formats import Format, render
+from crosscheck.load.code import load_code
 from crosscheck.load.manifest import load_manifest
 from crosscheck.models import Options, Severity
 from crosscheck.results.outcome import summary_rows
+from crosscheck.run import batch as batch_module
 from crosscheck.run import cache as analysis_module
 from crosscheck.run.batch import check_pair, run_batch
-from crosscheck.run.cache import AnalysisCache, _waves
+from crosscheck.run.cache import AnalysisCache, _parts, _waves, analyze
 
 PY2 = "def legacy(cmd):\n    print 'running', cmd\n    exec cmd\n"
 
@@ -121,7 +124,8 @@ def test_ctrl_c_keeps_the_finished_pairs(dataset, tmp_path):
     out = tmp_path / "out"
     result = run_batch(manifest, Options(), None, output_dir=out, formats=(Format.JSON,),
                        cache=AnalysisCache(tmp_path / "cache"), progress=interrupt)
-    assert result.interrupted and len(result.outcomes) == 2
+    # the two handed on, and any finished out of order meanwhile (their reports are written too)
+    assert result.interrupted and 2 <= len(result.outcomes) < len(manifest.pairs)
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{o.id}.json" for o in result.outcomes)
     assert not list(out.glob(".*.tmp"))
 
@@ -175,15 +179,84 @@ def test_summary_rows_carry_metadata_and_labels(dataset, tmp_path, monkeypatch):
     assert quick["labels"]["review"]["true_positives"] >= 1
 
 
-def test_analyzers_that_use_every_core_run_alone_then_the_split_ones_side_by_side():
+def test_analyzers_that_use_every_core_run_alone_then_the_split_ones_side_by_side(monkeypatch):
+    monkeypatch.setattr(analysis_module, "usable_cores", lambda: 2)
     by_name = {p.name: p for p in analyzers.load(["bandit", "semgrep", "ruff"])}
     bandit, semgrep, ruff = by_name["bandit"], by_name["semgrep"], by_name["ruff"]
     assert (bandit.jobs, semgrep.jobs, ruff.jobs) == (2, 1, 1)
-    assert _waves([bandit, bandit, semgrep]) == [[2], [0, 1]]
-    assert _waves([semgrep, ruff]) == [[0], [1]]
-    assert _waves([bandit]) == [[0]]
+    assert _waves([bandit, bandit, bandit, semgrep]) == [([3], 1), ([0, 1, 2], 2)]
+    assert _waves([semgrep, ruff]) == [([0], 1), ([1], 1)]
+    assert _waves([bandit]) == [([0], 2)]
+    monkeypatch.setattr(analysis_module, "usable_cores", lambda: 1)
+    assert _waves([bandit]) == [([0], 1)]
 
 
+@pytest.mark.parametrize(("files", "workers", "parts"), [
+    (844, 1, 1), (844, 2, 8), (100, 2, 6), (40, 2, 2), (10, 2, 2), (1, 2, 1), (0, 2, 1), (5000, 4, 16)])
+def test_a_split_analyzers_files_go_into_a_few_runs_per_worker_of_16_files_or_more(files, workers, parts):
+    assert _parts(files, workers) == parts
+
+
+def test_each_file_is_ready_once_every_analyzer_is_done_with_it(tmp_path, monkeypatch):
+    """``analyze`` says when it starts, then which files are done as each run ends (a file only once both
+    analyzers are done with it), and every file exactly once; the cached ones first."""
+    monkeypatch.setattr(analysis_module, "usable_cores", lambda: 2)
+    monkeypatch.setattr(analysis_module, "_FILES_PER_PART", 1)
+    for n in range(5):
+        (tmp_path / f"m{n}.py").write_text(f"import pickle\n\ndef load_{n}(blob):\n    return pickle.loads(blob)\n",
+                                           encoding="utf-8")
+    target = load_code(str(tmp_path))
+    cache = AnalysisCache(tmp_path / "cache")
+    events: list[tuple[str, object]] = []
+    plugins = analyzers.load(["bandit", "semgrep"])
+    analysis = analyze(plugins, [target], Options(), cache, started=lambda a: events.append(("started", a)),
+                       ready=lambda shas: events.append(("ready", shas)))
+    shas = {f.sha256 for f in target.files}
+    assert events[0] == ("ready", frozenset()) and events[1] == ("started", analysis)
+    given = [sha for kind, batch in events[2:] for sha in batch]  # type: ignore[union-attr]
+    assert sorted(given) == sorted(shas)
+    assert len([kind for kind, batch in events[2:] if batch]) >= 2  # bandit's 5 runs end one after the other
+    assert analysis.runs_for(target)[0].findings and analysis.analyzed == 10
+    events.clear()
+    analyze(plugins, [target], Options(), cache, started=lambda a: events.append(("started", a)),
+            ready=lambda shas: events.append(("ready", shas)))
+    assert events == [("ready", frozenset(shas)), ("started", events[1][1])]
+
+
+def test_pairs_are_reconciled_while_the_last_analyzer_runs_go_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(analysis_module, "usable_cores", lambda: 2)
+    monkeypatch.setattr(analysis_module, "_FILES_PER_PART", 1)
+    rows = ["id,code,review"]
+    for n in range(6):
+        (tmp_path / f"m{n}.py").write_text(f"import pickle\n\ndef load_{n}(blob):\n    return pickle.loads(blob)\n",
+                                           encoding="utf-8")
+        (tmp_path / f"m{n}.md").write_text(f"`load_{n}` unpickles untrusted data (CWE-502).\n", encoding="utf-8")
+        rows.append(f"p{n},m{n}.py,m{n}.md")
+    (tmp_path / "pairs.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    ended: list[float] = []
+    checked: list[float] = []
+    bandit_run, check = type(analyzers.load(["bandit"])[0]).run, batch_module._check
+
+    def timed_run(self, target, options):
+        try:
+            return bandit_run(self, target, options)
+        finally:
+            ended.append(time.monotonic())
+
+    def timed_check(*args, **kwargs):
+        checked.append(time.monotonic())
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(type(analyzers.load(["bandit"])[0]), "run", timed_run)
+    monkeypatch.setattr(batch_module, "_check", timed_check)
+    handed: list[str] = []
+    result = run_batch(load_manifest(tmp_path / "pairs.csv"), Options(analyzers=("bandit",)), None,
+                       output_dir=tmp_path / "out", formats=(Format.JSON,), cache=None,
+                       on_result=lambda outcome: handed.append(outcome.id))
+    assert len(ended) == 6 and len(checked) == 6
+    assert min(checked) < max(ended)  # the first pairs did not wait for the last run
+    assert handed == [o.id for o in result.outcomes] == [f"p{n}" for n in range(6)]  # still in manifest order
+    assert all(o.error is None and o.analyzer_statuses() == {"bandit": "ok"} for o in result.outcomes)
 def test_a_file_that_changes_under_the_analyzers_is_not_cached(tmp_path, monkeypatch):
     code, review = tmp_path / "app.py", tmp_path / "review.md"
     code.write_text("import hashlib\n\n\ndef digest(data):\n    return hashlib.md5(data).hexdigest()\n",

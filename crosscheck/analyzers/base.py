@@ -34,8 +34,8 @@ class Analyzer(abc.ABC):
     """Runs when no analyzer is named; an opt-in plugin sets False and runs only when named."""
 
     jobs: ClassVar[int] = 1
-    """How many processes a batch may split this analyzer's files across (for analyzers that use
-    one core each, like bandit); 1 for analyzers that use every core themselves."""
+    """How many processes of this analyzer a batch may run side by side, each on a part of the files
+    (for analyzers that use one core each, like bandit); 1 for analyzers that use every core themselves."""
 
     information_uri: ClassVar[str] = ""
     """The tool's home page, for reports (SARIF ``informationUri``); "" for none."""

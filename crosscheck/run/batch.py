@@ -7,8 +7,10 @@ The stages of :mod:`crosscheck.run.pipeline`, arranged for many pairs:
 2. the analyzers run once over every distinct file of the batch
    (:func:`crosscheck.run.cache.analyze`, through the persistent cache) in the
    background, while the reviews are read and grounded;
-3. each pair is reconciled with its share of the analysis and its reports are
-   written at once, so an interrupted batch keeps every finished pair.
+3. each pair is reconciled with its share of the analysis as soon as every
+   analyzer is done with its files (bandit's files are split into a few runs per
+   core, so most pairs are reconciled while the last runs go on), and its reports
+   are written at once, so an interrupted batch keeps every finished pair.
 
 Each pair's report is the one ``crosscheck check`` gives for that pair alone (a
 test holds the two to each other).
@@ -27,8 +29,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import queue
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,25 +102,99 @@ def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *
         else:
             inputs.append(item)
         progress("load", done, len(manifest.pairs))
+    finished = _InOrder(manifest, on_result, progress)
     analysis = None
-    outcomes: list[PairOutcome] = []
     try:
+        for outcome in done_early.values():
+            finished.add(outcome)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis") as pool:
-            pending = pool.submit(analyze, plugins, [i.target for i in inputs], options, cache)
+            began: queue.SimpleQueue[Analysis] = queue.SimpleQueue()
+            arrived: queue.SimpleQueue[frozenset[str]] = queue.SimpleQueue()
+            pending = pool.submit(analyze, plugins, [i.target for i in inputs], options, cache,
+                                  started=began.put, ready=arrived.put)
+            filling = _when_started(began, pending)
             # the reviews of one code one after the other, so that they share its index (grounding keeps the last few)
-            loaded = [_Loaded(i.pair, pipeline.prepare(i.target, i.review, i.code_name, i.source), i.labels, i.key)
-                      for i in sorted(inputs, key=lambda i: [(f.sha256, f.path) for f in i.target.files])]
+            loaded = {i.pair.id: _Loaded(i.pair, pipeline.prepare(i.target, i.review, i.code_name, i.source),
+                                         i.labels, i.key)
+                      for i in sorted(inputs, key=lambda i: [(f.sha256, f.path) for f in i.target.files])}
+            in_order: list[_Loaded | None] = [loaded.pop(pair.id) for pair in manifest.pairs if pair.id in loaded]
+            for analyzed in _as_analyzed(in_order, arrived, pending):
+                finished.add(_check(analyzed, manifest, filling, options, output_dir, formats, cache))
             analysis = pending.result()
-        by_id = {item.pair.id: item for item in loaded}
-        for done, pair in enumerate(manifest.pairs, 1):
-            outcome = done_early.get(pair.id) or _check(by_id[pair.id], manifest, analysis, options, output_dir,
-                                                        formats, cache)
-            outcomes.append(outcome)
-            on_result(outcome)
-            progress("check", done, len(manifest.pairs))
     except KeyboardInterrupt:
-        return BatchResult(tuple(outcomes), analysis, interrupted=True)
-    return BatchResult(tuple(outcomes), analysis)
+        return BatchResult(finished.outcomes(), analysis, interrupted=True)
+    return BatchResult(finished.outcomes(), analysis)
+
+
+class _InOrder:
+    """The outcomes of a batch as they are finished, in any order; handed on (``on_result``, ``progress``)
+    in manifest order, each as soon as every earlier pair's is."""
+
+    def __init__(self, manifest: Manifest, on_result: OnResult, progress: Progress) -> None:
+        self._order = [pair.id for pair in manifest.pairs]
+        self._on_result = on_result
+        self._progress = progress
+        self._finished: dict[str, PairOutcome] = {}
+        self._handed = 0
+
+    def add(self, outcome: PairOutcome) -> None:
+        self._finished[outcome.id] = outcome
+        while self._handed < len(self._order) and self._order[self._handed] in self._finished:
+            self._on_result(self._finished[self._order[self._handed]])
+            self._handed += 1
+            self._progress("check", self._handed, len(self._order))
+
+    def outcomes(self) -> tuple[PairOutcome, ...]:
+        """Every finished outcome (their reports are written), in manifest order."""
+        return tuple(self._finished[i] for i in self._order if i in self._finished)
+
+
+def _when_started(began: queue.SimpleQueue[Analysis], pending: Future[Analysis]) -> Analysis:
+    """The analysis ``pending`` fills, once its analyzers have started (so that reading the reviews does
+    not delay them); its error if it fails before."""
+    while True:
+        try:
+            return began.get(timeout=0.05)
+        except queue.Empty:
+            if pending.done():
+                return pending.result()
+
+
+def _as_analyzed(items: list[_Loaded | None], arrived: queue.SimpleQueue[frozenset[str]],
+                 pending: Future[Analysis]) -> Iterator[_Loaded]:
+    """``items``, each once every file of its code is analyzed (``arrived`` gives their sha256 as they
+    are); in their order among those ready at once, and all the rest once ``pending`` is done. Each is
+    dropped from ``items`` as it is given, so that a pair's prepared review lives no longer than needed."""
+    waiting = [{f.sha256 for f in item.prepared.target.files} for item in items if item is not None]
+    holding: dict[str, list[int]] = defaultdict(list)
+    for n, files in enumerate(waiting):
+        for sha in files:
+            holding[sha].append(n)
+    given = [False] * len(items)
+    free = [n for n, files in enumerate(waiting) if not files]
+    while True:
+        for n in sorted(free):
+            given[n] = True
+            item, items[n] = items[n], None
+            assert item is not None
+            yield item
+        if all(given):
+            return
+        try:
+            shas = arrived.get(timeout=0.05)
+        except queue.Empty:
+            if pending.done():
+                pending.result()  # its error, if any; else every file is analyzed
+                free = [n for n, g in enumerate(given) if not g]
+            else:
+                free = []
+            continue
+        free = []
+        for sha in shas:
+            for n in holding.pop(sha, ()):
+                waiting[n].discard(sha)
+                if not waiting[n] and not given[n]:
+                    free.append(n)
 
 
 @dataclass(frozen=True)

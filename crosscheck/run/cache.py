@@ -4,12 +4,13 @@ A dataset cites the same files many times (one file, several models, prompts and
 runs). :func:`analyze` takes every code target of a batch, keeps one copy of each
 file content (by sha256), looks each up in the :class:`AnalysisCache`, and runs
 the analyzers only on the files it lacks: staged into a temporary folder (hard
-links where possible), in as few invocations as the analyzer allows (semgrep is
-given one folder, since it is slow with long file lists and uses every core
-itself; bandit's files are split across :attr:`~crosscheck.analyzers.base.Analyzer.jobs`
-processes, since it uses one core). Those that use every core run one at a time,
-then the split ones side by side (:func:`_waves`), while the batch reads and grounds
-the reviews. :meth:`Analysis.runs_for`
+links where possible): semgrep is given one folder, since it is slow with long file
+lists and uses every core itself; bandit's files, since it uses one core, are split
+into a few runs per core, run :attr:`~crosscheck.analyzers.base.Analyzer.jobs` at a
+time. Those that use every core run one at a time, then the split ones
+(:func:`_waves`), while the batch reads and grounds the reviews; as each run ends,
+the files every analyzer is done with are announced, and the batch reconciles their
+pairs meanwhile. :meth:`Analysis.runs_for`
 then gives each target the runs a direct check would give it: the same findings
 with the target's own paths and fingerprints, the same per-file errors, status and
 message. A test holds batch results to checking each pair alone.
@@ -30,7 +31,9 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -51,6 +54,7 @@ from crosscheck.models import (
     Severity,
     SourceFile,
 )
+from crosscheck.run.cores import usable_cores
 
 CACHE_FORMAT = 1
 """Bumped when the layout of a cache entry changes."""
@@ -203,14 +207,21 @@ class Analysis:
 
 
 def analyze(plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options: Options,
-            cache: AnalysisCache | None) -> Analysis:
-    """Analyze every distinct file of ``targets`` with every plugin, through ``cache`` when given."""
+            cache: AnalysisCache | None, *, started: Callable[[Analysis], None] = lambda analysis: None,
+            ready: Callable[[frozenset[str]], None] = lambda shas: None) -> Analysis:
+    """Analyze every distinct file of ``targets`` with every plugin, through ``cache`` when given.
+
+    ``started`` is called with the analysis being filled once its analyzers are about to start (the
+    files are staged, the cache looked up); ``ready`` with the sha256 of files as every plugin's result
+    for them is in it, from the thread that ran the last one (the cached ones before ``started``). So a
+    batch can read reviews while the analyzers run, and reconcile a pair as soon as its files are done.
+    """
     unique: dict[str, SourceFile] = {}
     for target in targets:
         for source in target.files:
             unique.setdefault(source.sha256, source)
     analysis = Analysis(tuple(p.name for p in plugins), {p.name: p.info() for p in plugins})
-    jobs: list[tuple[Analyzer, str | None, list[SourceFile]]] = []
+    jobs: list[_Job] = []
     for plugin in plugins:
         key = cache.key(plugin, options) if cache is not None else None
         missing = []
@@ -221,51 +232,94 @@ def analyze(plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options:
             else:
                 analysis.results[plugin.name, sha] = hit
                 analysis.cached += 1
-        chunks = max(1, min(plugin.jobs, os.cpu_count() or 1, len(missing)))
-        jobs += [(plugin, key, missing[i::chunks]) for i in range(chunks) if missing[i::chunks]]
+        count = _parts(len(missing), _workers(plugin))
+        jobs += [_Job(plugin, key, missing[i::count]) for i in range(count) if missing[i::count]]
+    waiting = Counter(source.sha256 for job in jobs for source in job.files)
+    ready(frozenset(unique.keys() - waiting.keys()))
     if not jobs:
+        started(analysis)
         return analysis
+    lock = threading.Lock()
+
+    def run(job: _Job, staged: CodeTarget, gone: dict[str, str]) -> None:
+        result = _checked(job.plugin, staged, options, analysis) if staged.files else None
+        with lock:
+            _fold(analysis, job, result, gone, cache)
+            for source in job.files:
+                waiting[source.sha256] -= 1
+            done = frozenset(source.sha256 for source in job.files if not waiting[source.sha256])
+        ready(done)
+
     with tempfile.TemporaryDirectory(prefix="crosscheck-batch-") as stage:
-        staged = [stage_files(Path(stage) / f"job{n}", files) for n, (_, _, files) in enumerate(jobs)]
-        runs: dict[int, AnalyzerRun] = {}
-        for wave in _waves([plugin for plugin, _, _ in jobs]):
-            wave = [n for n in wave if staged[n][0].files]  # a job whose every file is gone has nothing to run
-            with ThreadPoolExecutor(max_workers=max(1, len(wave)), thread_name_prefix="analyzer") as pool:
-                runs.update(zip(wave, pool.map(lambda n: _checked(jobs[n][0], staged[n][0], options, analysis),
-                                               wave), strict=True))
-    for n, (plugin, key, files) in enumerate(jobs):
-        gone = staged[n][1]
-        for sha, reason in gone.items():
-            analysis.failures[plugin.name, sha] = AnalyzerRun(plugin.name, "", RunStatus.FAILED, message=reason,
-                                                                   info=plugin.info())
-        run = runs.get(n)
-        if run is None:
-            continue
-        analysis.durations[plugin.name] = max(analysis.durations.get(plugin.name, 0.0), run.duration_s)
-        kept = [source for source in files if source.sha256 not in gone]
-        if not run.produced_result:
-            for source in kept:
-                analysis.failures[plugin.name, source.sha256] = replace(run, duration_s=0.0)
-            continue
-        for sha, result in _split(run, kept).items():
-            analysis.results[plugin.name, sha] = result
-            analysis.analyzed += 1
-            if cache is not None and key is not None and sha not in analysis.changed:
-                cache.put(key, sha, result)
+        staged = [stage_files(Path(stage) / f"job{n}", job.files) for n, job in enumerate(jobs)]
+        started(analysis)
+        for wave, workers in _waves([job.plugin for job in jobs]):
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="analyzer") as pool:
+                list(pool.map(lambda n: run(jobs[n], *staged[n]), wave))
     return analysis
 
 
-def _waves(plugins: Sequence[Analyzer]) -> list[list[int]]:
-    """The order to run jobs in, as lists of job numbers that run side by side.
+@dataclass(frozen=True)
+class _Job:
+    """One analyzer run of a batch: a plugin over some of the files it lacks."""
+
+    plugin: Analyzer
+    key: str | None
+    """The plugin's cache key (None: its results are not cached)."""
+    files: list[SourceFile]
+
+
+def _workers(plugin: Analyzer) -> int:
+    """How many runs of ``plugin`` go side by side: its :attr:`~Analyzer.jobs`, at most one per core."""
+    return max(1, min(plugin.jobs, usable_cores()))
+
+
+def _parts(files: int, workers: int) -> int:
+    """How many runs a plugin's ``files`` are split into: one for a plugin that uses every core itself;
+    else a few per worker (at least 16 files each), so that the pairs whose files are done can be
+    reconciled while the rest are analyzed, instead of all of them once the last run ends."""
+    if workers == 1:
+        return 1
+    return max(1, min(files, max(workers, min(_PARTS_PER_WORKER * workers, files // _FILES_PER_PART))))
+
+
+_PARTS_PER_WORKER = 4
+_FILES_PER_PART = 16
+
+
+def _fold(analysis: Analysis, job: _Job, run: AnalyzerRun | None, gone: dict[str, str],
+          cache: AnalysisCache | None) -> None:
+    """Put one run's results (or its failure) into ``analysis``, and the results into ``cache``."""
+    plugin = job.plugin
+    for sha, reason in gone.items():
+        analysis.failures[plugin.name, sha] = AnalyzerRun(plugin.name, "", RunStatus.FAILED, message=reason,
+                                                          info=plugin.info())
+    if run is None:
+        return  # every file of the job was gone
+    analysis.durations[plugin.name] = max(analysis.durations.get(plugin.name, 0.0), run.duration_s)
+    kept = [source for source in job.files if source.sha256 not in gone]
+    if not run.produced_result:
+        for source in kept:
+            analysis.failures[plugin.name, source.sha256] = replace(run, duration_s=0.0)
+        return
+    for sha, result in _split(run, kept).items():
+        analysis.results[plugin.name, sha] = result
+        analysis.analyzed += 1
+        if cache is not None and job.key is not None and sha not in analysis.changed:
+            cache.put(job.key, sha, result)
+
+
+def _waves(plugins: Sequence[Analyzer]) -> list[tuple[list[int], int]]:
+    """The order to run jobs in: lists of job numbers, and how many of each list run side by side.
 
     An analyzer that spreads over the cores itself (``jobs == 1``, e.g. semgrep) runs
-    alone; then the parts of those split here (bandit) run together, one per core.
-    Running everything at once would oversubscribe the cores and add every analyzer's
-    peak memory together.
+    alone; then the parts of those split here (bandit), as many at once as they have
+    workers. Running everything at once would oversubscribe the cores and add every
+    analyzer's peak memory together.
     """
-    alone = [[n] for n, plugin in enumerate(plugins) if plugin.jobs == 1]
+    alone = [([n], 1) for n, plugin in enumerate(plugins) if plugin.jobs == 1]
     split = [n for n, plugin in enumerate(plugins) if plugin.jobs > 1]
-    return alone + ([split] if split else [])
+    return alone + ([(split, max(_workers(plugins[n]) for n in split))] if split else [])
 
 
 def _checked(plugin: Analyzer, target: CodeTarget, options: Options, analysis: Analysis) -> AnalyzerRun:

@@ -283,3 +283,34 @@ def test_a_file_that_changes_under_the_analyzers_is_not_cached(tmp_path, monkeyp
     run_batch(load_manifest(tmp_path / "pairs.toml"), options, None, output_dir=None, formats=(Format.JSON,),
               cache=cache)
     assert cache.get(key, hashlib.sha256(code.read_bytes()).hexdigest()) is not None
+
+
+def test_new_reviews_of_files_seen_before_read_their_indexes_from_the_cache(dataset, tmp_path, monkeypatch):
+    """The second batch's reviews are new (no report is cached), its files are not: no file is parsed, and
+    every report is the one an uncached batch gives; an entry of another shape is built again."""
+    from crosscheck.grounding import index as index_module
+
+    manifest = load_manifest(dataset / "pairs.csv")
+    cache = AnalysisCache(tmp_path / "cache")
+    run_batch(manifest, Options(), None, output_dir=None, formats=(Format.JSON,), cache=cache)
+    stored = sorted((tmp_path / "cache" / "index").rglob("*.json"))
+    assert stored  # every file a review cites was indexed, and kept
+    index_module._RECENT.clear()  # as a new process would start
+    parsed: list[str] = []
+    build = index_module.index_file
+    monkeypatch.setattr(index_module, "index_file", lambda source: parsed.append(source.path) or build(source))
+    # new reviews: other formats make other report keys, so that nothing comes from the report cache
+    again = run_batch(manifest, Options(), None, output_dir=tmp_path / "new", formats=(Format.JSON, Format.MARKDOWN),
+                      cache=cache)
+    assert parsed == []
+    fresh = run_batch(manifest, Options(), None, output_dir=tmp_path / "fresh", formats=(Format.JSON,), cache=None)
+    assert [o.id for o in again.outcomes] == [o.id for o in fresh.outcomes]
+    for outcome in fresh.outcomes:
+        if outcome.error is None:
+            name = f"{outcome.id}.json"
+            assert (tmp_path / "new" / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name
+    stored[0].write_text('{"parser": "ast"}', encoding="utf-8")
+    index_module._RECENT.clear()
+    run_batch(manifest, Options(), None, output_dir=None, formats=(Format.SARIF,), cache=cache)
+    assert len(parsed) == 1 and json.loads(stored[0].read_text(encoding="utf-8"))["statements"] is not None
+    assert cache.clear() >= len(stored) and not (tmp_path / "cache" / "index").exists()

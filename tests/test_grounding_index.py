@@ -573,3 +573,17 @@ def test_the_reviews_of_one_file_share_its_index() -> None:
     assert two.symbols is one.symbols and two.statements == one.statements
     other = build_index(changed)
     assert other.symbols is not one.symbols and other.line_count == one.line_count + 1
+
+
+@pytest.mark.parametrize("name", sorted(SNIPPETS))
+def test_an_index_kept_as_json_is_given_back_whole(name):
+    """What a batch's cache keeps of an index (a JSON round trip) gives the same index back, for every
+    builder's output: ``ast``, libcst (newer syntax) and the text fallback (Python 2)."""
+    import orjson
+
+    from crosscheck.grounding.file_index import index_data, index_from_data
+
+    for text in (SNIPPETS[name], "def legacy(cmd):\n    print 'running', cmd\n"):
+        source = _source(text)
+        index = build_index(source)
+        assert index_from_data(orjson.loads(orjson.dumps(index_data(index))), source) == index

@@ -15,6 +15,7 @@ import tokenize
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from crosscheck.grounding.model import Scope
 from crosscheck.models import SourceFile
@@ -91,6 +92,33 @@ def parsed_index(source: SourceFile, parser: str, offsets: tuple[int, ...], stat
         noncode=tuple(sorted(noncode)),
         line_offsets=offsets,
         scopes=tuple(sorted(scopes, key=lambda s: (s.first, -s.last))),
+    )
+
+
+def index_data(index: FileIndex) -> dict[str, Any]:
+    """What :func:`index_from_data` needs to give ``index`` back for the same text: every field but the
+    source and its line offsets (computed again, in less time than they take to read)."""
+    return {"parser": index.parser, "parse_error": index.parse_error, "statements": index.statements,
+            "symbols": index.symbols, "noncode": index.noncode,
+            "scopes": [(scope.kind, scope.name, scope.first, scope.last) for scope in index.scopes]}
+
+
+def index_from_data(data: Any, source: SourceFile) -> FileIndex:
+    """The index that :func:`index_data` gave ``data`` for ``source``'s text, after a JSON round trip.
+
+    Raises ``ValueError``, ``TypeError``, ``KeyError`` or ``AttributeError`` when ``data`` has another shape.
+    """
+    if not isinstance(data, dict) or not isinstance(data["symbols"], dict):
+        raise ValueError("not an index")
+    return FileIndex(
+        source=source,
+        parser=str(data["parser"]),
+        parse_error=str(data["parse_error"]),
+        statements=tuple((int(a), int(b)) for a, b in data["statements"]),
+        symbols={str(k): tuple(v) for k, v in data["symbols"].items()},
+        noncode=tuple((int(a), int(b)) for a, b in data["noncode"]),
+        line_offsets=text_line_offsets(source.text),
+        scopes=tuple(Scope(str(kind), str(name), int(first), int(last)) for kind, name, first, last in data["scopes"]),
     )
 
 

@@ -113,10 +113,12 @@ def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *
             pending = pool.submit(analyze, plugins, [i.target for i in inputs], options, cache,
                                   started=began.put, ready=arrived.put)
             filling = _when_started(began, pending)
+            from crosscheck.grounding.index import kept_in  # imported once the analyzers are under way
             # the reviews of one code one after the other, so that they share its index (grounding keeps the last few)
-            loaded = {i.pair.id: _Loaded(i.pair, pipeline.prepare(i.target, i.review, i.code_name, i.source),
-                                         i.labels, i.key)
-                      for i in sorted(inputs, key=lambda i: [(f.sha256, f.path) for f in i.target.files])}
+            with kept_in(cache):  # new reviews of files seen before: their indexes are read, not built
+                loaded = {i.pair.id: _Loaded(i.pair, pipeline.prepare(i.target, i.review, i.code_name, i.source),
+                                             i.labels, i.key)
+                          for i in sorted(inputs, key=lambda i: [(f.sha256, f.path) for f in i.target.files])}
             in_order: list[_Loaded | None] = [loaded.pop(pair.id) for pair in manifest.pairs if pair.id in loaded]
             for analyzed in _as_analyzed(in_order, arrived, pending):
                 finished.add(_check(analyzed, manifest, filling, options, output_dir, formats, cache))

@@ -39,6 +39,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from crosscheck import analyzers
 from crosscheck.analyzers.base import Analyzer, completed_run, fingerprint
 from crosscheck.atomic import write_atomic
@@ -90,7 +92,9 @@ class AnalysisCache:
 
     ``analysis/<key>/<sha256[:2]>/<sha256>.json``: one analyzer's result for one file content;
     ``reports/<key[:2]>/<key>.json``: one pair's rendered reports, summary row and gate counts,
-    keyed by everything the reports depend on (see :mod:`crosscheck.run.batch`).
+    keyed by everything the reports depend on (see :mod:`crosscheck.run.batch`);
+    ``index/<code>/<sha256[:2]>/<sha256>.json``: the grounding index of one file content, by
+    crosscheck's code (:meth:`get_index`, :func:`crosscheck.grounding.index.kept_in`).
     """
 
     def __init__(self, base: Path | None = None) -> None:
@@ -118,6 +122,24 @@ class AnalysisCache:
     def put(self, key: str, sha256: str, result: FileResult) -> None:
         write_atomic(self._path(key, sha256), json.dumps(_result_data(result), sort_keys=True))
 
+    def _index_path(self, sha256: str) -> Path:
+        # by crosscheck's code: how it indexes a file may change with it
+        return self.base / "index" / code_fingerprint()[:32] / sha256[:2] / f"{sha256}.json"
+
+    def get_index(self, sha256: str) -> Any | None:
+        """The grounding index data of a file content (see :mod:`crosscheck.grounding.index`), or None."""
+        try:
+            return orjson.loads(self._index_path(sha256).read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return None
+
+    def put_index(self, sha256: str, data: dict[str, Any]) -> None:
+        try:
+            text = orjson.dumps(data)
+        except (orjson.JSONEncodeError, TypeError):
+            return  # what orjson refuses (a lone surrogate in a parse error): built again next time
+        write_atomic(self._index_path(sha256), text)
+
     def get_reports(self, key: str) -> dict[str, Any] | None:
         """A pair's cached reports entry (see :mod:`crosscheck.run.batch`), or None."""
         return self._read(self.base / "reports" / key[:2] / f"{key}.json")
@@ -135,9 +157,9 @@ class AnalysisCache:
         return data if isinstance(data, dict) else None
 
     def clear(self) -> int:
-        """Remove every cached analyzer result and report; the number of entries removed."""
+        """Remove every cached analyzer result, report and index; the number of entries removed."""
         count = 0
-        for folder in (self.base / "analysis", self.base / "reports"):
+        for folder in (self.base / "analysis", self.base / "reports", self.base / "index"):
             if folder.is_dir():
                 count += sum(1 for p in folder.rglob("*.json") if p.is_file())
                 shutil.rmtree(folder)

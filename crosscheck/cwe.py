@@ -30,6 +30,10 @@ _TOP_LEVEL_KEYS = frozenset({"cwe", "ignore"})
 _CATEGORY_KEYS = frozenset({"id", "name", "parents", "terms"})
 
 
+_FOUND_KEPT = 4096
+"""How many texts' answers :meth:`Lexicon.find` keeps."""
+
+
 class LexiconError(ValueError):
     """The lexicon data is malformed; the message names the file and the entry at fault."""
 
@@ -147,6 +151,7 @@ class Lexicon:
         self._ancestors = self._closure(cats)
         self._groups, self._other = self._index([*ignored, *(t for c in cats for t in c.terms)])
         self._patterns: dict[str, re.Pattern[str]] = {}
+        self._found: dict[str, tuple[tuple[int, int, int], ...]] = {}
 
     # -- construction -------------------------------------------------------------------------------
 
@@ -354,7 +359,18 @@ class Lexicon:
         Terms match case-insensitively at word boundaries; literal mentions such as "CWE-89" count for any
         id, known or not. Where matches overlap the longest wins (the earlier one on a tie), and a match of
         the ignore list wins its overlaps but reports nothing.
+
+        The last few thousand texts' answers are kept: reading a review asks about each sentence
+        several times (its label, its claim's kind, the title's categories).
         """
+        found = self._found.get(text)
+        if found is None:
+            if len(self._found) >= _FOUND_KEPT:
+                self._found.clear()
+            found = self._found[text] = self._find(text)
+        return found
+
+    def _find(self, text: str) -> tuple[tuple[int, int, int], ...]:
         folded = _fold(text)
         candidates: list[tuple[int, int, int | None]] = []
         slots = self._slots

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from crosscheck.formats.base import ReportFormat
 from crosscheck.formats.untrusted import one_line
 from crosscheck.results.outcome import PairOutcome, summary_rows
 from crosscheck.results.report import Report, finding_state, match_text
+
+if TYPE_CHECKING:  # rich is imported where it is used: the plain report, written to files, needs none of it
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
 _OUTCOME_STYLE = {
     "confirmed": "green", "upheld": "green", "unsupported": "yellow", "generic": "dim",
@@ -39,6 +40,7 @@ def clean(text: object, limit: int = 0) -> str:
 
 
 def _styled(value: str) -> Text:
+    from rich.text import Text
     return Text(value, style=_OUTCOME_STYLE.get(value, ""))
 
 
@@ -65,6 +67,7 @@ def _anchor_parts(claim: dict[str, Any], limit: int) -> list[str]:
 
 
 def _console(buffer: io.StringIO, color: bool) -> Console:
+    from rich.console import Console
     return Console(file=buffer, width=WIDTH, force_terminal=color, no_color=not color,
                    color_system="standard" if color else None, highlight=False, emoji=False)
 
@@ -122,6 +125,7 @@ def _header_lines(data: dict[str, Any], limit: int = 0) -> list[str]:
 
 def _print_header(console: Console, data: dict[str, Any]) -> None:
     """:func:`_header_lines`, the verdict's consistency in its colour."""
+    from rich.text import Text
     first, _, *rest = _header_lines(data, limit=80)
     console.print(Text(first, style="bold"))
     verdict = data["verdict"]
@@ -137,6 +141,8 @@ def _print_header(console: Console, data: dict[str, Any]) -> None:
 
 def _claims_table(claims: list[dict[str, Any]]) -> Table:
     """One row per claim: its outcome, CWEs, anchors and why."""
+    from rich.table import Table
+    from rich.text import Text
     table = Table(title="Claims", title_justify="left", expand=True)
     for column in ("id", "kind", "outcome", "CWE"):
         table.add_column(column, no_wrap=True)
@@ -156,6 +162,8 @@ def _claims_table(claims: list[dict[str, Any]]) -> Table:
 
 def _findings_table(findings: list[dict[str, Any]]) -> Table:
     """One row per analyzer finding: where, which rule, its status and message."""
+    from rich.table import Table
+    from rich.text import Text
     table = Table(title="Findings", title_justify="left", expand=True)
     for column in ("id", "severity", "analyzer", "CWE", "where"):
         table.add_column(column, no_wrap=True)
@@ -180,6 +188,7 @@ def _findings_table(findings: list[dict[str, Any]]) -> Table:
 
 
 def _print_footer(console: Console, data: dict[str, Any]) -> None:
+    from rich.text import Text
     for text, style in _footer(data):
         console.print(Text(text, style=style))
 
@@ -210,6 +219,8 @@ def _footer(data: dict[str, Any]) -> list[tuple[str, str]]:
 
 def render_summary(outcomes: Sequence[PairOutcome], color: bool = False) -> str:
     """One table row per pair of a run over several pairs."""
+    from rich.table import Table
+    from rich.text import Text
     buffer = io.StringIO()
     console = _console(buffer, color)
     table = Table(title="Summary", title_justify="left", expand=True)

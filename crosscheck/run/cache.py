@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -254,19 +255,19 @@ def analyze(plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options:
             else:
                 analysis.results[plugin.name, sha] = hit
                 analysis.cached += 1
-        count = _parts(len(missing), _workers(plugin))
-        jobs += [_Job(plugin, key, missing[i::count]) for i in range(count) if missing[i::count]]
+        jobs += [_Job(plugin, key, part) for part in _partition(missing, _workers(plugin))]
     waiting = Counter(source.sha256 for job in jobs for source in job.files)
     ready(frozenset(unique.keys() - waiting.keys()))
     if not jobs:
         started(analysis)
         return analysis
     lock = threading.Lock()
+    computed: list[tuple[str, str, FileResult]] = []  # (key, sha256, result) to cache once every run has ended
 
     def run(job: _Job, staged: CodeTarget, gone: dict[str, str]) -> None:
         result = _checked(job.plugin, staged, options, analysis) if staged.files else None
         with lock:
-            _fold(analysis, job, result, gone, cache)
+            computed.extend(_fold(analysis, job, result, gone))
             for source in job.files:
                 waiting[source.sha256] -= 1
             done = frozenset(source.sha256 for source in job.files if not waiting[source.sha256])
@@ -278,6 +279,10 @@ def analyze(plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options:
         for wave, workers in _waves([job.plugin for job in jobs]):
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="analyzer") as pool:
                 list(pool.map(lambda n: run(jobs[n], *staged[n]), wave))
+    # written last: each write waits for the GIL while the batch reconciles, and would delay the next run
+    for key, sha, result in computed:
+        if cache is not None and sha not in analysis.changed:
+            cache.put(key, sha, result)
     return analysis
 
 
@@ -296,39 +301,54 @@ def _workers(plugin: Analyzer) -> int:
     return max(1, min(plugin.jobs, usable_cores()))
 
 
-def _parts(files: int, workers: int) -> int:
-    """How many runs a plugin's ``files`` are split into: one for a plugin that uses every core itself;
-    else a few per worker (at least 16 files each), so that the pairs whose files are done can be
-    reconciled while the rest are analyzed, instead of all of them once the last run ends."""
-    if workers == 1:
-        return 1
-    return max(1, min(files, max(workers, min(_PARTS_PER_WORKER * workers, files // _FILES_PER_PART))))
+def _partition(files: list[SourceFile], workers: int) -> list[list[SourceFile]]:
+    """The runs a plugin's ``files`` are split into: one for a plugin that uses every core itself.
+
+    For a split one, parts that shrink as they go (each a ``1 / (2 * workers)`` share of the files
+    left, at least :data:`_FILES_PER_PART`), run in that order: the pairs whose files are done are
+    reconciled while the rest are analyzed, and the last runs, small, end close together, so that no
+    core idles long at the end. A few files are only split evenly across the workers.
+    """
+    if workers == 1 or not files:
+        return [files] if files else []
+    if len(files) < 2 * workers * _FILES_PER_PART:
+        count = min(len(files), workers)
+        return [files[i::count] for i in range(count)]
+    sizes: list[int] = []
+    left = len(files)
+    while left:
+        size = min(left, max(_FILES_PER_PART, -(-left // (2 * workers))))
+        sizes.append(size)
+        left -= size
+    if sizes[-1] < _FILES_PER_PART:
+        sizes[0] += sizes.pop()  # a last part too small for its process start-up goes with the first
+    starts = list(itertools.accumulate(sizes, initial=0))
+    return [files[a:b] for a, b in itertools.pairwise(starts)]
 
 
-_PARTS_PER_WORKER = 4
 _FILES_PER_PART = 16
 
 
-def _fold(analysis: Analysis, job: _Job, run: AnalyzerRun | None, gone: dict[str, str],
-          cache: AnalysisCache | None) -> None:
-    """Put one run's results (or its failure) into ``analysis``, and the results into ``cache``."""
+def _fold(analysis: Analysis, job: _Job, run: AnalyzerRun | None,
+          gone: dict[str, str]) -> list[tuple[str, str, FileResult]]:
+    """Put one run's results (or its failure) into ``analysis``; the results to cache, by key and sha256."""
     plugin = job.plugin
     for sha, reason in gone.items():
         analysis.failures[plugin.name, sha] = AnalyzerRun(plugin.name, "", RunStatus.FAILED, message=reason,
                                                           info=plugin.info())
     if run is None:
-        return  # every file of the job was gone
+        return []  # every file of the job was gone
     analysis.durations[plugin.name] = max(analysis.durations.get(plugin.name, 0.0), run.duration_s)
     kept = [source for source in job.files if source.sha256 not in gone]
     if not run.produced_result:
         for source in kept:
             analysis.failures[plugin.name, source.sha256] = replace(run, duration_s=0.0)
-        return
-    for sha, result in _split(run, kept).items():
+        return []
+    results = _split(run, kept)
+    for sha, result in results.items():
         analysis.results[plugin.name, sha] = result
         analysis.analyzed += 1
-        if cache is not None and job.key is not None and sha not in analysis.changed:
-            cache.put(job.key, sha, result)
+    return [(job.key, sha, result) for sha, result in results.items()] if job.key is not None else []
 
 
 def _waves(plugins: Sequence[Analyzer]) -> list[tuple[list[int], int]]:

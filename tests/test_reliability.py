@@ -542,3 +542,22 @@ def test_docs_reliability_lists_exactly_the_registered_cases():
     listed = re.findall(r"^\| `([a-z0-9-]+)` \(", DOC.read_text(encoding="utf-8"), flags=re.MULTILINE)
     assert sorted(listed) == sorted(CASES), "regenerate it: see tests/reliability.py"
     assert len(listed) == len(set(listed))
+
+
+def test_a_file_that_already_holds_the_content_is_left_alone(tmp_path):
+    """Writing what a report already says does not replace it (a batch run again into its folder); other
+    content, a link or another kind of file is replaced as before."""
+    target = tmp_path / "report.json"
+    write_atomic(target, '{"a": 1}\n')
+    before = os.stat(target)
+    write_atomic(target, b'{"a": 1}\n')
+    assert os.stat(target).st_ino == before.st_ino and os.stat(target).st_mtime_ns == before.st_mtime_ns
+    write_atomic(target, '{"a": 2}\n')
+    assert target.read_text() == '{"a": 2}\n' and os.stat(target).st_ino != before.st_ino
+    write_atomic(target, '{"a": 22}\n')  # same start, another length
+    assert target.read_text() == '{"a": 22}\n'
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    write_atomic(link, '{"a": 22}\n')
+    assert not link.is_symlink() and link.read_text() == '{"a": 22}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "report.json"]

@@ -57,7 +57,14 @@ def installed() -> tuple[importlib.metadata.EntryPoint, ...]:
 def available(entry_points: EntryPoints | None = None) -> dict[str, importlib.metadata.EntryPoint]:
     """The format plugins installed (default: :func:`installed`), by name, without loading any: the built-in
     names in :class:`Format` order, then the others sorted. Of two plugins of one name, the first by value wins."""
-    found = plugins.find(GROUP, installed() if entry_points is None else entry_points)
+    return _table(installed() if entry_points is None else tuple(entry_points))
+
+
+@functools.lru_cache(maxsize=8)
+def _table(entry_points: tuple[importlib.metadata.EntryPoint, ...]) -> dict[str, importlib.metadata.EntryPoint]:
+    """The formats of ``entry_points`` by name, in order (made once for the same entry points: every report
+    written asks for its format). Not to be changed by the caller."""
+    found = plugins.find(GROUP, entry_points)
     builtin = [f.value for f in Format if f.value in found]
     return {name: found[name] for name in builtin + sorted(set(found) - set(builtin))}
 

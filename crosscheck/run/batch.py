@@ -6,11 +6,14 @@ The stages of :mod:`crosscheck.run.pipeline`, arranged for many pairs:
    recorded with its reason and does not stop the others);
 2. the analyzers run once over every distinct file of the batch
    (:func:`crosscheck.run.cache.analyze`, through the persistent cache) in the
-   background, while the reviews are read and grounded;
-3. each pair is reconciled with its share of the analysis as soon as every
-   analyzer is done with its files (bandit's files are split into a few runs per
-   core, so most pairs are reconciled while the last runs go on), and its reports
-   are written at once, so an interrupted batch keeps every finished pair.
+   background;
+3. each pair is read, grounded and reconciled with its share of the analysis as
+   soon as every analyzer is done with its files (bandit's files are split into
+   runs of shrinking size, so most pairs are checked while the last runs go on),
+   and its reports are written at once, so an interrupted batch keeps every
+   finished pair. Reading waits for the analysis because semgrep, which runs
+   first, uses every core: reading beside it would only slow it down, and hold
+   every pair's claims in memory while semgrep is at its peak.
 
 Each pair's report is the one ``crosscheck check`` gives for that pair alone (a
 test holds the two to each other).
@@ -50,15 +53,6 @@ from crosscheck.results.report import Report
 from crosscheck.run import pipeline
 from crosscheck.run.cache import CACHE_FORMAT, Analysis, AnalysisCache, analyze, code_fingerprint
 from crosscheck.run.outputs import write_rendered
-
-
-@dataclass(frozen=True)
-class _Loaded:
-    pair: Pair
-    prepared: pipeline.Prepared
-    labels: Labels | None
-    key: str | None
-    """The pair's key in the report cache; None when its reports are not cached."""
 
 
 @dataclass(frozen=True)
@@ -114,14 +108,11 @@ def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *
                                   started=began.put, ready=arrived.put)
             filling = _when_started(began, pending)
             from crosscheck.grounding.index import kept_in  # imported once the analyzers are under way
-            # the reviews of one code one after the other, so that they share its index (grounding keeps the last few)
+            in_order: list[_Input | None] = [*inputs]
             with kept_in(cache):  # new reviews of files seen before: their indexes are read, not built
-                loaded = {i.pair.id: _Loaded(i.pair, pipeline.prepare(i.target, i.review, i.code_name, i.source),
-                                             i.labels, i.key)
-                          for i in sorted(inputs, key=lambda i: [(f.sha256, f.path) for f in i.target.files])}
-            in_order: list[_Loaded | None] = [loaded.pop(pair.id) for pair in manifest.pairs if pair.id in loaded]
-            for analyzed in _as_analyzed(in_order, arrived, pending):
-                finished.add(_check(analyzed, manifest, filling, options, output_dir, formats, cache))
+                for ready in _as_analyzed(in_order, arrived, pending):
+                    prepared = pipeline.prepare(ready.target, ready.review, ready.code_name, ready.source)
+                    finished.add(_check(ready, prepared, manifest, filling, options, output_dir, formats, cache))
             analysis = pending.result()
     except KeyboardInterrupt:
         return BatchResult(finished.outcomes(), analysis, interrupted=True)
@@ -162,12 +153,12 @@ def _when_started(began: queue.SimpleQueue[Analysis], pending: Future[Analysis])
                 return pending.result()
 
 
-def _as_analyzed(items: list[_Loaded | None], arrived: queue.SimpleQueue[frozenset[str]],
-                 pending: Future[Analysis]) -> Iterator[_Loaded]:
+def _as_analyzed(items: list[_Input | None], arrived: queue.SimpleQueue[frozenset[str]],
+                 pending: Future[Analysis]) -> Iterator[_Input]:
     """``items``, each once every file of its code is analyzed (``arrived`` gives their sha256 as they
     are); in their order among those ready at once, and all the rest once ``pending`` is done. Each is
-    dropped from ``items`` as it is given, so that a pair's prepared review lives no longer than needed."""
-    waiting = [{f.sha256 for f in item.prepared.target.files} for item in items if item is not None]
+    dropped from ``items`` as it is given."""
+    waiting = [{f.sha256 for f in item.target.files} for item in items if item is not None]
     holding: dict[str, list[int]] = defaultdict(list)
     for n, files in enumerate(waiting):
         for sha in files:
@@ -293,16 +284,16 @@ def _code(pair: Pair, resolver: Resolver | None) -> tuple[CodeTarget, Provenance
     return load_code(resolved.path), resolved.provenance
 
 
-def _check(item: _Loaded, manifest: Manifest, analysis: Analysis, options: Options, output_dir: Path | None,
-           formats: Sequence[str], cache: AnalysisCache | None) -> PairOutcome:
+def _check(item: _Input, prepared: pipeline.Prepared, manifest: Manifest, analysis: Analysis, options: Options,
+           output_dir: Path | None, formats: Sequence[str], cache: AnalysisCache | None) -> PairOutcome:
     pair = item.pair
     code_name, review_name = pair.display_paths(manifest.root)
     try:
-        report = pipeline.conclude(item.prepared, analysis.runs_for(item.prepared.target), options, item.labels)
+        report = pipeline.conclude(prepared, analysis.runs_for(item.target), options, item.labels)
     except CrosscheckError as err:
         return PairOutcome(pair.id, code_name, review_name, None, str(err), metadata=pair.metadata)
     cacheable = (cache is not None and item.key is not None and all(run.produced_result for run in report.runs)
-                 and not any(source.sha256 in analysis.changed for source in item.prepared.target.files))
+                 and not any(source.sha256 in analysis.changed for source in item.target.files))
     texts = {fmt: render(report, fmt) for fmt in formats} if output_dir or cacheable else {}
     files = write_rendered(texts, output_dir, pair.id) if output_dir else ()
     outcome = PairOutcome(pair.id, code_name, review_name, report, None, files, pair.metadata)

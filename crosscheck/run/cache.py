@@ -6,11 +6,10 @@ file content (by sha256), looks each up in the :class:`AnalysisCache`, and runs
 the analyzers only on the files it lacks: staged into a temporary folder (hard
 links where possible): semgrep is given one folder, since it is slow with long file
 lists and uses every core itself; bandit's files, since it uses one core, are split
-into a few runs per core, run :attr:`~crosscheck.analyzers.base.Analyzer.jobs` at a
+into runs of shrinking size (:func:`_partition`), run :attr:`~crosscheck.analyzers.base.Analyzer.jobs` at a
 time. Those that use every core run one at a time, then the split ones
-(:func:`_waves`), while the batch reads and grounds the reviews; as each run ends,
-the files every analyzer is done with are announced, and the batch reconciles their
-pairs meanwhile. :meth:`Analysis.runs_for`
+(:func:`_waves`); as each run ends, the files every analyzer is done with are
+announced, and the batch checks their pairs meanwhile. :meth:`Analysis.runs_for`
 then gives each target the runs a direct check would give it: the same findings
 with the target's own paths and fingerprints, the same per-file errors, status and
 message. A test holds batch results to checking each pair alone.

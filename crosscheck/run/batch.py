@@ -108,9 +108,8 @@ def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *
                                   started=began.put, ready=arrived.put)
             filling = _when_started(began, pending)
             from crosscheck.grounding.index import kept_in  # imported once the analyzers are under way
-            in_order: list[_Input | None] = [*inputs]
             with kept_in(cache):  # new reviews of files seen before: their indexes are read, not built
-                for ready in _as_analyzed(in_order, arrived, pending):
+                for ready in _as_analyzed(inputs, arrived, pending):
                     prepared = pipeline.prepare(ready.target, ready.review, ready.code_name, ready.source)
                     finished.add(_check(ready, prepared, manifest, filling, options, output_dir, formats, cache))
             analysis = pending.result()
@@ -143,8 +142,7 @@ class _InOrder:
 
 
 def _when_started(began: queue.SimpleQueue[Analysis], pending: Future[Analysis]) -> Analysis:
-    """The analysis ``pending`` fills, once its analyzers have started (so that reading the reviews does
-    not delay them); its error if it fails before."""
+    """The analysis ``pending`` fills, once its analyzers are about to start; its error if it fails before."""
     while True:
         try:
             return began.get(timeout=0.05)
@@ -153,12 +151,12 @@ def _when_started(began: queue.SimpleQueue[Analysis], pending: Future[Analysis])
                 return pending.result()
 
 
-def _as_analyzed(items: list[_Input | None], arrived: queue.SimpleQueue[frozenset[str]],
+def _as_analyzed(items: Sequence[_Input], arrived: queue.SimpleQueue[frozenset[str]],
                  pending: Future[Analysis]) -> Iterator[_Input]:
     """``items``, each once every file of its code is analyzed (``arrived`` gives their sha256 as they
-    are); in their order among those ready at once, and all the rest once ``pending`` is done. Each is
-    dropped from ``items`` as it is given."""
-    waiting = [{f.sha256 for f in item.target.files} for item in items if item is not None]
+    are), and all the rest once ``pending`` is done. Of those ready at once, the reviews of one code
+    come one after the other, so that they share its index (grounding keeps the last few)."""
+    waiting = [{f.sha256 for f in item.target.files} for item in items]
     holding: dict[str, list[int]] = defaultdict(list)
     for n, files in enumerate(waiting):
         for sha in files:
@@ -166,21 +164,17 @@ def _as_analyzed(items: list[_Input | None], arrived: queue.SimpleQueue[frozense
     given = [False] * len(items)
     free = [n for n, files in enumerate(waiting) if not files]
     while True:
-        for n in sorted(free):
+        for n in sorted(free, key=lambda n: ([(f.sha256, f.path) for f in items[n].target.files], n)):
             given[n] = True
-            item, items[n] = items[n], None
-            assert item is not None
-            yield item
+            yield items[n]
         if all(given):
             return
         try:
             shas = arrived.get(timeout=0.05)
         except queue.Empty:
-            if pending.done():
+            free = [n for n, g in enumerate(given) if not g] if pending.done() else []
+            if free:
                 pending.result()  # its error, if any; else every file is analyzed
-                free = [n for n, g in enumerate(given) if not g]
-            else:
-                free = []
             continue
         free = []
         for sha in shas:

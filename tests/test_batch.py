@@ -202,14 +202,18 @@ def test_a_split_analyzers_files_go_into_shrinking_parts_of_16_files_or_more(fil
     assert sorted(f.path for p in parts for f in p) == sorted(f.path for f in paths)  # each file once
 
 
+def _unpickler(n: int) -> str:
+    """A module that bandit and semgrep both flag (pickle.loads), different for each ``n``."""
+    return f"import pickle\n\ndef load_{n}(blob):\n    return pickle.loads(blob)\n"
+
+
 def test_each_file_is_ready_once_every_analyzer_is_done_with_it(tmp_path, monkeypatch):
     """``analyze`` says when it starts, then which files are done as each run ends (a file only once both
     analyzers are done with it), and every file exactly once; the cached ones first."""
     monkeypatch.setattr(analysis_module, "usable_cores", lambda: 2)
     monkeypatch.setattr(analysis_module, "_FILES_PER_PART", 1)
     for n in range(5):
-        (tmp_path / f"m{n}.py").write_text(f"import pickle\n\ndef load_{n}(blob):\n    return pickle.loads(blob)\n",
-                                           encoding="utf-8")
+        (tmp_path / f"m{n}.py").write_text(_unpickler(n), encoding="utf-8")
     target = load_code(str(tmp_path))
     cache = AnalysisCache(tmp_path / "cache")
     events: list[tuple[str, object]] = []
@@ -233,8 +237,7 @@ def test_pairs_are_reconciled_while_the_last_analyzer_runs_go_on(tmp_path, monke
     monkeypatch.setattr(analysis_module, "_FILES_PER_PART", 1)
     rows = ["id,code,review"]
     for n in range(6):
-        (tmp_path / f"m{n}.py").write_text(f"import pickle\n\ndef load_{n}(blob):\n    return pickle.loads(blob)\n",
-                                           encoding="utf-8")
+        (tmp_path / f"m{n}.py").write_text(_unpickler(n), encoding="utf-8")
         (tmp_path / f"m{n}.md").write_text(f"`load_{n}` unpickles untrusted data (CWE-502).\n", encoding="utf-8")
         rows.append(f"p{n},m{n}.py,m{n}.md")
     (tmp_path / "pairs.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")

@@ -587,3 +587,16 @@ def test_an_index_kept_as_json_is_given_back_whole(name):
         source = _source(text)
         index = build_index(source)
         assert index_from_data(orjson.loads(orjson.dumps(index_data(index))), source) == index
+
+
+def test_index_data_of_another_shape_is_refused():
+    """Every field of a kept index is checked as it is read back, line numbers of names included: such an
+    entry is built again, never handed to grounding."""
+    from crosscheck.grounding.file_index import index_data, index_from_data
+
+    source = _source(SNIPPETS["decorators"])
+    data = index_data(build_index(source))
+    for field, bad in (("symbols", {"deco": ["x"]}), ("statements", [["a", 1]]), ("scopes", [[1]]),
+                       ("symbols", [])):
+        with pytest.raises((ValueError, TypeError, KeyError, AttributeError)):
+            index_from_data({**data, field: bad}, source)

@@ -115,7 +115,7 @@ def index_from_data(data: Any, source: SourceFile) -> FileIndex:
         parser=str(data["parser"]),
         parse_error=str(data["parse_error"]),
         statements=tuple((int(a), int(b)) for a, b in data["statements"]),
-        symbols={str(k): tuple(v) for k, v in data["symbols"].items()},
+        symbols={str(k): tuple(map(int, v)) for k, v in data["symbols"].items()},
         noncode=tuple((int(a), int(b)) for a, b in data["noncode"]),
         line_offsets=text_line_offsets(source.text),
         scopes=tuple(Scope(str(kind), str(name), int(first), int(last)) for kind, name, first, last in data["scopes"]),

@@ -236,7 +236,7 @@ def analyze(plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options:
     ``started`` is called with the analysis being filled once its analyzers are about to start (the
     files are staged, the cache looked up); ``ready`` with the sha256 of files as every plugin's result
     for them is in it, from the thread that ran the last one (the cached ones before ``started``). So a
-    batch can read reviews while the analyzers run, and reconcile a pair as soon as its files are done.
+    batch can use the analysis before it is complete, and check a pair as soon as its files are done.
     """
     unique: dict[str, SourceFile] = {}
     for target in targets:

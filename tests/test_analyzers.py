@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.metadata
+import os
 import subprocess
 import sys
 import textwrap
@@ -41,6 +43,21 @@ def test_bandit_normalizes_findings(vulnerable):
     b602 = next(f for f in run.findings if f.rule_id == "B602")
     assert (b602.path, b602.line, b602.cwe, b602.severity) == ("mod.py", 5, (78,), Severity.HIGH)
     assert b602.snippet == "    return subprocess.call(cmd, shell=True)"
+
+
+def test_findings_of_one_rule_on_one_line_come_in_one_order_whatever_the_string_hashing(tmp_path):
+    # bandit flags each password-like key of a dict literal (B105) at the same line: only the message differs
+    (tmp_path / "kw.py").write_text("kwargs = {'foo': 1, 'blah_pass': 2, 'zoo_password': 3, '_pass': 4}\n")
+    script = ("import sys; from crosscheck.analyzers.bandit import BanditAnalyzer; "
+              "from crosscheck.load.code import load_code; from crosscheck.models import Options; "
+              "run = BanditAnalyzer().run(load_code(sys.argv[1]), Options()); "
+              "print([(f.message, f.fingerprint) for f in run.findings])")
+    orders = {subprocess.run([sys.executable, "-c", script, str(tmp_path / "kw.py")], capture_output=True, text=True,
+                             check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+              for seed in range(6)}
+    assert len(orders) == 1
+    messages = [message for message, _ in ast.literal_eval(orders.pop())]
+    assert len(messages) == 3 and messages == sorted(messages)
 
 
 def test_bandit_parse_errors_make_a_partial_run(tmp_path):

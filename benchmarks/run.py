@@ -22,9 +22,9 @@ reference, are the same). For each it times, in the same run, side by side:
   writing every pair's reports in every format written by default, and the summary.
 
 crosscheck runs through ``benchmarks/stages.py``, which records its own CPU time (its
-process: reading, grounding, reconciling, rendering, writing, start-up) apart from its
-children's (the analyzers), and the CPU time of each stage; own CPU per pair is the
-process's CPU divided by the pairs.
+process and the worker processes that check pairs: reading, grounding, reconciling,
+rendering, writing, start-up) apart from its children's (the analyzers), and the CPU
+time of each stage; own CPU per pair is crosscheck's CPU divided by the pairs.
 
 Each time is the median of ``--runs`` runs (default 3); each ratio is the median
 of the runs' own ratios, since a run's reference and crosscheck runs are measured
@@ -210,7 +210,7 @@ def row(corpus: str, files: int, pairs: int, runs: int, ref: list[tuple[float, f
         result[f"{name}_peak_rss_mb"] = round(max(v[1] for v in values))
         result[f"{name}_peak_pss_mb"] = round(max(v[2] for v in values))
         result[f"{name}_own_cpu_ms_per_pair"] = round(statistics.median(
-            v[3]["self_cpu_s"] for v in values) / pairs * 1000, 2)
+            v[3]["self_cpu_s"] + v[3].get("workers_cpu_s", 0.0) for v in values) / pairs * 1000, 2)
         result[f"{name}_analyzers_cpu_s"] = round(statistics.median(v[3]["children_cpu_s"] for v in values), 2)
     stages = sorted({name for v in sides["cold"] for name in v[3]["stages"]})
     result["cold_stages_ms_per_pair"] = {

@@ -328,6 +328,7 @@ def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[
     from crosscheck.load.manifest import load_manifest
     from crosscheck.run.batch import run_batch
     from crosscheck.run.cache import AnalysisCache
+    from crosscheck.run.cores import usable_cores
     from crosscheck.run.outputs import write_batch_summary
 
     _check_required(require)
@@ -338,7 +339,7 @@ def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[
     out = Path(output_dir)
     with resolver(loaded) as fetch, _progress() as progress:
         result = run_batch(loaded, options, fetch, output_dir=out, formats=chosen,
-                           cache=None if no_cache else AnalysisCache(), progress=progress)
+                           cache=None if no_cache else AnalysisCache(), progress=progress, processes=usable_cores())
     write_batch_summary(result.outcomes, out, title=f"crosscheck: {loaded.path.name}", group_by=group_by)
     checked = sum(o.error is None for o in result.outcomes)
     analysis = result.analysis

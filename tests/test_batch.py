@@ -113,9 +113,34 @@ def test_a_broken_pair_is_reported_and_the_others_are_checked(dataset, tmp_path)
     assert (tmp_path / "out" / "ok.json").is_file() and not (tmp_path / "out" / "gone.json").exists()
 
 
-@pytest.mark.case("batch-interrupted")
-def test_ctrl_c_keeps_the_finished_pairs(dataset, tmp_path):
+def test_pairs_checked_in_worker_processes_give_the_same_reports_and_summary(dataset, tmp_path, monkeypatch):
     manifest = load_manifest(dataset / "pairs.csv")
+    formats = (Format.JSON, Format.SARIF, Format.HTML)
+    here = run_batch(manifest, Options(), None, output_dir=tmp_path / "here", formats=formats,
+                     cache=AnalysisCache(tmp_path / "cache-here"))
+    monkeypatch.setattr(batch_module, "POOL_FROM", 1)
+    handed: list[str] = []
+    pooled = run_batch(manifest, Options(), None, output_dir=tmp_path / "pooled", formats=formats,
+                       cache=AnalysisCache(tmp_path / "cache-pooled"), processes=2,
+                       on_result=lambda outcome: handed.append(outcome.id))
+    assert handed == [o.id for o in pooled.outcomes] == [p.id for p in manifest.pairs]
+    assert all(o.report is None and o.summary is not None for o in pooled.outcomes)  # rows, not reports, sent back
+    assert summary_rows(pooled.outcomes) == summary_rows(here.outcomes)
+    written = sorted(p.name for p in (tmp_path / "here").iterdir())
+    assert written == sorted(p.name for p in (tmp_path / "pooled").iterdir()) and len(written) == 3 * len(handed)
+    for name in written:
+        assert (tmp_path / "pooled" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
+    # the workers' cache entries are the ones this process would have made: a warm run reads them
+    warm = run_batch(manifest, Options(), None, output_dir=tmp_path / "warm", formats=formats,
+                     cache=AnalysisCache(tmp_path / "cache-pooled"), processes=2)
+    assert warm.analysis.analyzed == 0 and summary_rows(warm.outcomes) == summary_rows(here.outcomes)
+
+
+@pytest.mark.case("batch-interrupted")
+@pytest.mark.parametrize("processes", [1, 2])
+def test_ctrl_c_keeps_the_finished_pairs(dataset, tmp_path, monkeypatch, processes):
+    manifest = load_manifest(dataset / "pairs.csv")
+    monkeypatch.setattr(batch_module, "POOL_FROM", 1)
 
     def interrupt(stage, done, total):
         if stage == "check" and done == 2:
@@ -123,7 +148,7 @@ def test_ctrl_c_keeps_the_finished_pairs(dataset, tmp_path):
 
     out = tmp_path / "out"
     result = run_batch(manifest, Options(), None, output_dir=out, formats=(Format.JSON,),
-                       cache=AnalysisCache(tmp_path / "cache"), progress=interrupt)
+                       cache=AnalysisCache(tmp_path / "cache"), progress=interrupt, processes=processes)
     # the two handed on, and any finished out of order meanwhile (their reports are written too)
     assert result.interrupted and 2 <= len(result.outcomes) <= len(manifest.pairs)
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{o.id}.json" for o in result.outcomes)

@@ -11,9 +11,11 @@ The stages of :mod:`crosscheck.run.pipeline`, arranged for many pairs:
    soon as every analyzer is done with its files (bandit's files are split into
    runs of shrinking size, so most pairs are checked while the last runs go on),
    and its reports are written at once, so an interrupted batch keeps every
-   finished pair. Reading waits for the analysis because semgrep, which runs
-   first, uses every core: reading beside it would only slow it down, and hold
-   every pair's claims in memory while semgrep is at its peak.
+   finished pair; from :data:`~crosscheck.run.checkers.POOL_FROM` pairs up, in
+   worker processes, one per core (:mod:`crosscheck.run.checkers`). Reading
+   waits for the analysis because semgrep, which runs first, uses every core:
+   reading beside it would only slow it down, and hold every pair's claims in
+   memory while semgrep is at its peak.
 
 Each pair's report is the one ``crosscheck check`` gives for that pair alone (a
 test holds the two to each other).
@@ -30,7 +32,9 @@ analyzer that gives no cache key, are always checked afresh.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import itertools
 import json
 import queue
 from collections import defaultdict
@@ -46,12 +50,13 @@ from crosscheck.load.code import ReviewText, load_code, load_review, may_be_expo
 from crosscheck.load.labels import Labels, load_labels
 from crosscheck.load.manifest import Manifest, Pair
 from crosscheck.load.sources import Provenance, Resolver
-from crosscheck.models import CodeTarget, Options
+from crosscheck.models import AnalyzerRun, CodeTarget, Options
 from crosscheck.results.gates import gate_counts
 from crosscheck.results.outcome import PairOutcome, PairSummary, summary_rows
 from crosscheck.results.report import Report
 from crosscheck.run import pipeline
 from crosscheck.run.cache import CACHE_FORMAT, Analysis, AnalysisCache, analyze, code_fingerprint
+from crosscheck.run.checkers import POOL_FROM, Checkers
 from crosscheck.run.outputs import write_rendered
 
 
@@ -74,12 +79,16 @@ OnResult = Callable[[PairOutcome], None]
 def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *, output_dir: Path | None,
               formats: Sequence[str], cache: AnalysisCache | None,
               progress: Progress = lambda stage, done, total: None,
-              on_result: OnResult = lambda outcome: None) -> BatchResult:
+              on_result: OnResult = lambda outcome: None, processes: int = 1) -> BatchResult:
     """Check every pair of ``manifest``; with ``output_dir``, write each pair's reports as it is finished.
 
     This is the one manifest runner: ``crosscheck batch`` runs it with the persistent
     cache, ``crosscheck check`` (several pairs, or ``--manifest``) and ``crosscheck demo``
     without one (``cache=None``).
+
+    With ``processes`` above 1 and at least :data:`POOL_FROM` pairs to check, the pairs are checked in
+    that many worker processes (see :mod:`crosscheck.run.checkers`); their outcomes then carry their
+    summary rows, not their reports.
 
     A ``KeyboardInterrupt`` while pairs are being checked ends the batch cleanly: the result
     then holds the pairs finished so far (their reports are already written) and says so.
@@ -97,23 +106,28 @@ def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *
             inputs.append(item)
         progress("load", done, len(manifest.pairs))
     finished = _InOrder(manifest, on_result, progress)
+    check = functools.partial(_check_group, options=options, output_dir=output_dir, formats=tuple(formats),
+                              cache_base=cache.base if cache is not None else None)
+    checkers = Checkers(check, processes if len(inputs) >= POOL_FROM else 1)
     analysis = None
     try:
-        for outcome in done_early.values():
-            finished.add(outcome)
+        finished.add(*done_early.values())
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis") as pool:
             began: queue.SimpleQueue[Analysis] = queue.SimpleQueue()
             arrived: queue.SimpleQueue[frozenset[str]] = queue.SimpleQueue()
             pending = pool.submit(analyze, plugins, [i.target for i in inputs], options, cache,
                                   started=began.put, ready=arrived.put)
             filling = _when_started(began, pending)
-            from crosscheck.grounding.index import kept_in  # imported once the analyzers are under way
-            with kept_in(cache):  # new reviews of files seen before: their indexes are read, not built
-                for ready in _as_analyzed(inputs, arrived, pending):
-                    prepared = pipeline.prepare(ready.target, ready.review, ready.code_name, ready.source)
-                    finished.add(_check(ready, prepared, manifest, filling, options, output_dir, formats, cache))
+            with checkers:
+                for group in _as_analyzed(inputs, arrived, pending):
+                    checkers.submit([_Task(item, filling.runs_for(item.target),
+                                           any(f.sha256 in filling.changed for f in item.target.files))
+                                     for item in group])
+                    finished.add(*checkers.done())
+                finished.add(*checkers.rest())
             analysis = pending.result()
     except KeyboardInterrupt:
+        finished.add(*checkers.done())  # pairs finished before the workers stopped
         return BatchResult(finished.outcomes(), analysis, interrupted=True)
     return BatchResult(finished.outcomes(), analysis)
 
@@ -129,8 +143,11 @@ class _InOrder:
         self._finished: dict[str, PairOutcome] = {}
         self._handed = 0
 
-    def add(self, outcome: PairOutcome) -> None:
-        self._finished[outcome.id] = outcome
+    def add(self, *outcomes: PairOutcome) -> None:
+        """Keep ``outcomes`` (all of them, before any is handed on: a callback may raise Ctrl-C's
+        ``KeyboardInterrupt``), then hand on those whose turn has come."""
+        for outcome in outcomes:
+            self._finished[outcome.id] = outcome
         while self._handed < len(self._order) and self._order[self._handed] in self._finished:
             self._on_result(self._finished[self._order[self._handed]])
             self._handed += 1
@@ -152,10 +169,10 @@ def _when_started(began: queue.SimpleQueue[Analysis], pending: Future[Analysis])
 
 
 def _as_analyzed(items: Sequence[_Input], arrived: queue.SimpleQueue[frozenset[str]],
-                 pending: Future[Analysis]) -> Iterator[_Input]:
+                 pending: Future[Analysis]) -> Iterator[list[_Input]]:
     """``items``, each once every file of its code is analyzed (``arrived`` gives their sha256 as they
-    are), and all the rest once ``pending`` is done. Of those ready at once, the reviews of one code
-    come one after the other, so that they share its index (grounding keeps the last few)."""
+    are), and all the rest once ``pending`` is done; in groups of the reviews of one code among those
+    ready at once, so that they share its index (grounding keeps the last few)."""
     waiting = [{f.sha256 for f in item.target.files} for item in items]
     holding: dict[str, list[int]] = defaultdict(list)
     for n, files in enumerate(waiting):
@@ -163,10 +180,15 @@ def _as_analyzed(items: Sequence[_Input], arrived: queue.SimpleQueue[frozenset[s
             holding[sha].append(n)
     given = [False] * len(items)
     free = [n for n, files in enumerate(waiting) if not files]
+    def code(n: int) -> list[tuple[str, str]]:
+        return [(f.sha256, f.path) for f in items[n].target.files]
+
     while True:
-        for n in sorted(free, key=lambda n: ([(f.sha256, f.path) for f in items[n].target.files], n)):
-            given[n] = True
-            yield items[n]
+        for _, group in itertools.groupby(sorted(free, key=lambda n: (code(n), n)), key=code):
+            numbers = list(group)
+            for n in numbers:
+                given[n] = True
+            yield [items[n] for n in numbers]
         if all(given):
             return
         try:
@@ -194,6 +216,7 @@ class _Input:
     source: Provenance | None
     labels: Labels | None
     code_name: str
+    review_name: str
     key: str | None
     """The pair's key in the report cache; None when its reports are not cached."""
 
@@ -215,7 +238,7 @@ def _load(pair: Pair, manifest: Manifest, resolver: Resolver | None, cache: Anal
         cached = _from_cache(cache, key, pair, manifest, formats, output_dir)
         if cached is not None:
             return cached
-    return _Input(pair, target, review, source, labels, code_name, key)
+    return _Input(pair, target, review, source, labels, code_name, review_name, key)
 
 
 REVIEWER = "reviewer"
@@ -278,16 +301,48 @@ def _code(pair: Pair, resolver: Resolver | None) -> tuple[CodeTarget, Provenance
     return load_code(resolved.path), resolved.provenance
 
 
-def _check(item: _Input, prepared: pipeline.Prepared, manifest: Manifest, analysis: Analysis, options: Options,
-           output_dir: Path | None, formats: Sequence[str], cache: AnalysisCache | None) -> PairOutcome:
-    pair = item.pair
-    code_name, review_name = pair.display_paths(manifest.root)
+@dataclass(frozen=True)
+class _Task:
+    """A pair ready to be checked: its inputs and its share of the analysis (what a worker is sent)."""
+
+    item: _Input
+    runs: tuple[AnalyzerRun, ...]
+    changed: bool
+    """Whether a file of its code changed while the analyzers ran (its reports are then not cached)."""
+
+
+def _check_group(tasks: list[_Task], in_worker: bool, *, options: Options, output_dir: Path | None,
+                 formats: tuple[str, ...], cache_base: Path | None) -> list[PairOutcome]:
+    """Check ``tasks`` (the reviews of one code, which share its index). In a worker, each outcome is sent
+    back with its summary row instead of its report (all the batch needs of it, a fraction of its size)."""
+    from crosscheck.grounding.index import kept_in  # imported once the analyzers are under way
+
+    cache = AnalysisCache(cache_base) if cache_base is not None else None
+    with kept_in(cache):  # new reviews of files seen before: their indexes are read, not built
+        outcomes = [_check(task, options, output_dir, formats, cache) for task in tasks]
+    return [_summarized(outcome) for outcome in outcomes] if in_worker else outcomes
+
+
+def _summarized(outcome: PairOutcome) -> PairOutcome:
+    """``outcome`` with its summary row and gate counts in place of its report."""
+    if outcome.report is None:
+        return outcome
+    summary = outcome.summary or PairSummary(summary_rows([outcome])[0], tuple(gate_counts(outcome.report).items()))
+    return dataclasses.replace(outcome, report=None, summary=summary)
+
+
+def _check(task: _Task, options: Options, output_dir: Path | None, formats: Sequence[str],
+           cache: AnalysisCache | None) -> PairOutcome:
+    """Read, ground and reconcile one pair, and write its reports (and put them into the cache)."""
+    item, pair = task.item, task.item.pair
+    code_name, review_name = item.code_name, item.review_name
+    prepared = pipeline.prepare(item.target, item.review, code_name, item.source)
     try:
-        report = pipeline.conclude(prepared, analysis.runs_for(item.target), options, item.labels)
+        report = pipeline.conclude(prepared, task.runs, options, item.labels)
     except CrosscheckError as err:
         return PairOutcome(pair.id, code_name, review_name, None, str(err), metadata=pair.metadata)
     cacheable = (cache is not None and item.key is not None and all(run.produced_result for run in report.runs)
-                 and not any(source.sha256 in analysis.changed for source in item.target.files))
+                 and not task.changed)
     texts = {fmt: render(report, fmt) for fmt in formats} if output_dir or cacheable else {}
     files = write_rendered(texts, output_dir, pair.id) if output_dir else ()
     outcome = PairOutcome(pair.id, code_name, review_name, report, None, files, pair.metadata)

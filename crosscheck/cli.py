@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the stages are imported inside the commands, so --help and 
     from crosscheck.load.sources import Resolver
     from crosscheck.results.gates import GateSpec
     from crosscheck.results.outcome import PairOutcome
+    from crosscheck.run.executors import Executor
 
 EXIT_OK = 0
 EXIT_GATE = 1
@@ -304,6 +305,22 @@ def _targets(fmt: Sequence[str], output: Sequence[str]) -> list[tuple[str, str |
     return list(zip(formats, paths, strict=True))
 
 
+@contextlib.contextmanager
+def _executor(name: str, scheduler: str | None, workers: int | None) -> Iterator[Executor | None]:
+    """The batch's executor: None for this machine's (the default), else a Dask one, closed at the end."""
+    if name != "dask":
+        yield None
+        return
+    from crosscheck.run.cores import usable_cores
+    from crosscheck.run.dask_executor import connect
+
+    runner = connect(scheduler, workers or (None if scheduler else usable_cores()))
+    try:
+        yield runner
+    finally:
+        runner.close()
+
+
 @cli.command()
 @click.argument("manifest", type=click.Path(dir_okay=False))
 @click.option("--output-dir", type=click.Path(file_okay=False), required=True,
@@ -313,12 +330,19 @@ def _targets(fmt: Sequence[str], output: Sequence[str]) -> list[tuple[str, str |
 @click.option("--group-by", "group_by", multiple=True, metavar="KEY",
               help="Metadata key the summary groups pairs by (repeatable; default: every metadata key).")
 @click.option("--no-cache", is_flag=True, help="Analyze every file afresh; neither read nor write the cache.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where the analysis and the pairs run: this machine's cores, or a Dask cluster "
+                   "(pip install 'crosscheck[dask]').")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="The Dask scheduler to use (tcp://HOST:8786); without it, --executor dask starts a local cluster.")
+@click.option("--workers", type=click.IntRange(min=1), metavar="N",
+              help="Worker processes of the local Dask cluster (default: one per core).")
 @handle_errors
 @run_options
 @fetch_options
 @gate_options
 def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[str, ...], no_cache: bool,
-          options: Options, formats: tuple[str, ...], resolver: Callable[[Manifest], Resolver],
+          executor: str, scheduler: str | None, workers: int | None, options: Options, formats: tuple[str, ...], resolver: Callable[[Manifest], Resolver],
           fail_on: frozenset[GateSpec], exit_zero: bool, require: tuple[str, ...]) -> None:
     """Check every pair of a dataset MANIFEST (TOML, JSONL or CSV) and summarise them by metadata.
 
@@ -337,9 +361,12 @@ def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[
         click.echo(f"crosscheck: warning: {warning}", err=True)
     chosen = tuple(fmt) or _written(formats)
     out = Path(output_dir)
-    with resolver(loaded) as fetch, _progress() as progress:
+    if executor == "local" and (scheduler or workers):
+        raise click.UsageError("--scheduler and --workers go with --executor dask")
+    with resolver(loaded) as fetch, _executor(executor, scheduler, workers) as runner, _progress() as progress:
         result = run_batch(loaded, options, fetch, output_dir=out, formats=chosen,
-                           cache=None if no_cache else AnalysisCache(), progress=progress, processes=usable_cores())
+                           cache=None if no_cache else AnalysisCache(), progress=progress, processes=usable_cores(),
+                           executor=runner)
     write_batch_summary(result.outcomes, out, title=f"crosscheck: {loaded.path.name}", group_by=group_by)
     checked = sum(o.error is None for o in result.outcomes)
     analysis = result.analysis

@@ -204,6 +204,9 @@ class Options:
     """Let findings that are noise in test code (assert used, test passwords) count in the verdict."""
     scope: ChangeScope = ChangeScope.LINE
     """With a change (pull-request mode): where a finding counts as missed or contradicts an assurance."""
+    jobs: int | None = None
+    """How many cores the analyzers may use at once (None: every core this process may run on); a Dask
+    worker sets its own share. It changes how fast the results come, never what they are."""
 
 
 class Gate(str, enum.Enum):

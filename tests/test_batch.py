@@ -20,8 +20,8 @@ from crosscheck.load.code import load_code
 from crosscheck.load.manifest import load_manifest
 from crosscheck.models import Options, Severity, SourceFile
 from crosscheck.results.outcome import summary_rows
-from crosscheck.run import batch as batch_module
 from crosscheck.run import cache as analysis_module
+from crosscheck.run import pairs as pairs_module
 from crosscheck.run.batch import check_pair, run_batch
 from crosscheck.run.cache import AnalysisCache, _partition, _waves, analyze
 
@@ -118,7 +118,7 @@ def test_pairs_checked_in_worker_processes_give_the_same_reports_and_summary(dat
     formats = (Format.JSON, Format.SARIF, Format.HTML)
     here = run_batch(manifest, Options(), None, output_dir=tmp_path / "here", formats=formats,
                      cache=AnalysisCache(tmp_path / "cache-here"))
-    monkeypatch.setattr(batch_module, "POOL_FROM", 1)
+    monkeypatch.setattr("crosscheck.run.executors.POOL_FROM", 1)
     handed: list[str] = []
     pooled = run_batch(manifest, Options(), None, output_dir=tmp_path / "pooled", formats=formats,
                        cache=AnalysisCache(tmp_path / "cache-pooled"), processes=2,
@@ -140,7 +140,7 @@ def test_pairs_checked_in_worker_processes_give_the_same_reports_and_summary(dat
 @pytest.mark.parametrize("processes", [1, 2])
 def test_ctrl_c_keeps_the_finished_pairs(dataset, tmp_path, monkeypatch, processes):
     manifest = load_manifest(dataset / "pairs.csv")
-    monkeypatch.setattr(batch_module, "POOL_FROM", 1)
+    monkeypatch.setattr("crosscheck.run.executors.POOL_FROM", 1)
 
     def interrupt(stage, done, total):
         if stage == "check" and done == 2:
@@ -268,7 +268,7 @@ def test_pairs_are_reconciled_while_the_last_analyzer_runs_go_on(tmp_path, monke
     (tmp_path / "pairs.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     ended: list[float] = []
     checked: list[float] = []
-    bandit_run, check = type(analyzers.load(["bandit"])[0]).run, batch_module._check
+    bandit_run, check = type(analyzers.load(["bandit"])[0]).run, pairs_module._check
 
     def timed_run(self, target, options):
         try:
@@ -281,7 +281,7 @@ def test_pairs_are_reconciled_while_the_last_analyzer_runs_go_on(tmp_path, monke
         return check(*args, **kwargs)
 
     monkeypatch.setattr(type(analyzers.load(["bandit"])[0]), "run", timed_run)
-    monkeypatch.setattr(batch_module, "_check", timed_check)
+    monkeypatch.setattr(pairs_module, "_check", timed_check)
     handed: list[str] = []
     result = run_batch(load_manifest(tmp_path / "pairs.csv"), Options(analyzers=("bandit",)), None,
                        output_dir=tmp_path / "out", formats=(Format.JSON,), cache=None,

@@ -215,7 +215,7 @@ def test_a_file_deleted_between_loading_and_analysis_fails_only_its_pair(tmp_pat
         (tmp_path / "a.py").unlink()
         return analyze(*args, **kwargs)
 
-    monkeypatch.setattr("crosscheck.run.batch.analyze", delete_then_analyze)
+    monkeypatch.setattr("crosscheck.run.executors.analyze", delete_then_analyze)
     result = run_batch(load_manifest(tmp_path / "pairs.toml"), Options(analyzers=("bandit",)), None,
                        output_dir=tmp_path / "out", formats=(Format.JSON,), cache=None)
     by_id = {o.id: o for o in result.outcomes}
@@ -423,9 +423,9 @@ def test_ctrl_c_keeps_every_finished_report_whole(tmp_path, pair):
     analyzed first: a pair is reconciled as soon as they are)."""
     second = tmp_path / "second.py"
     second.write_text(APP.replace("run", "run2"), encoding="utf-8")
-    main = ("import os, signal\nimport crosscheck.run.batch as batch\nwrite = batch.write_rendered\n"
+    main = ("import os, signal\nimport crosscheck.run.pairs as pairs\nwrite = pairs.write_rendered\n"
             "def then_interrupt(*args):\n    files = write(*args)\n    os.kill(os.getpid(), signal.SIGINT)\n"
-            "    return files\nbatch.write_rendered = then_interrupt\nfrom crosscheck.cli import main\nmain()")
+            "    return files\npairs.write_rendered = then_interrupt\nfrom crosscheck.cli import main\nmain()")
     out = tmp_path / "out"
     proc = subprocess.run([sys.executable, "-c", main, "check", str(pair[0]), str(pair[1]), str(second), str(pair[1]),
                            "--output-dir", str(out)], capture_output=True, text=True, timeout=300, check=False)

@@ -113,7 +113,8 @@ class SemgrepAnalyzer(Analyzer):
                 config = merge_rules(rules, Path(state)) if rules.is_dir() else rules
             except (OSError, ValueError, yaml.YAMLError) as err:
                 return AnalyzerRun(self.name, "", RunStatus.FAILED, message=f"semgrep rules unusable: {err}")
-            argv = [exe, "scan", "--config", str(config), *OFFLINE_FLAGS, *SCAN_FLAGS, "--", target.root]
+            jobs = ["--jobs", str(options.jobs)] if options.jobs else []  # else semgrep takes every core
+            argv = [exe, "scan", "--config", str(config), *OFFLINE_FLAGS, *SCAN_FLAGS, *jobs, "--", target.root]
             try:
                 proc = run_process(argv, timeout_s=options.timeout_s, env=offline_env(state), cwd=state)
             except ProcessTimeout as err:

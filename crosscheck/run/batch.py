@@ -32,7 +32,6 @@ analyzer that gives no cache key, are always checked afresh.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import itertools
 import json
@@ -45,19 +44,18 @@ from pathlib import Path
 
 from crosscheck import analyzers
 from crosscheck.errors import CrosscheckError, InputError
-from crosscheck.formats import render
 from crosscheck.load.code import ReviewText, load_code, load_review, may_be_export
-from crosscheck.load.labels import Labels, load_labels
+from crosscheck.load.labels import load_labels
 from crosscheck.load.manifest import Manifest, Pair
 from crosscheck.load.sources import Provenance, Resolver
-from crosscheck.models import AnalyzerRun, CodeTarget, Options
-from crosscheck.results.gates import gate_counts
-from crosscheck.results.outcome import PairOutcome, PairSummary, summary_rows
+from crosscheck.models import CodeTarget, Options
+from crosscheck.results.outcome import PairOutcome, PairSummary
 from crosscheck.results.report import Report
 from crosscheck.run import pipeline
-from crosscheck.run.cache import CACHE_FORMAT, Analysis, AnalysisCache, analyze, code_fingerprint
-from crosscheck.run.checkers import POOL_FROM, Checkers
+from crosscheck.run.cache import CACHE_FORMAT, Analysis, AnalysisCache, code_fingerprint
+from crosscheck.run.executors import CheckSetup, Executor, LocalExecutor
 from crosscheck.run.outputs import write_rendered
+from crosscheck.run.pairs import PairInput, Task
 
 
 @dataclass(frozen=True)
@@ -79,16 +77,18 @@ OnResult = Callable[[PairOutcome], None]
 def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *, output_dir: Path | None,
               formats: Sequence[str], cache: AnalysisCache | None,
               progress: Progress = lambda stage, done, total: None,
-              on_result: OnResult = lambda outcome: None, processes: int = 1) -> BatchResult:
+              on_result: OnResult = lambda outcome: None, processes: int = 1,
+              executor: Executor | None = None) -> BatchResult:
     """Check every pair of ``manifest``; with ``output_dir``, write each pair's reports as it is finished.
 
     This is the one manifest runner: ``crosscheck batch`` runs it with the persistent
     cache, ``crosscheck check`` (several pairs, or ``--manifest``) and ``crosscheck demo``
     without one (``cache=None``).
 
-    With ``processes`` above 1 and at least :data:`POOL_FROM` pairs to check, the pairs are checked in
-    that many worker processes (see :mod:`crosscheck.run.checkers`); their outcomes then carry their
-    summary rows, not their reports.
+    With ``processes`` above 1 and at least :data:`~crosscheck.run.checkers.POOL_FROM` pairs to check,
+    the pairs are checked in that many worker processes (see :mod:`crosscheck.run.checkers`); their
+    outcomes then carry their summary rows, not their reports. ``executor`` runs the analysis and the
+    checks elsewhere (:mod:`crosscheck.run.executors`; default: this machine, with ``processes``).
 
     A ``KeyboardInterrupt`` while pairs are being checked ends the batch cleanly: the result
     then holds the pairs finished so far (their reports are already written) and says so.
@@ -97,7 +97,7 @@ def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *
     plugins = analyzers.load(options.analyzers)
     plugin_keys = [cache.key(p, options) for p in plugins] if cache is not None else [None]
     done_early: dict[str, PairOutcome] = {}
-    inputs: list[_Input] = []
+    inputs: list[PairInput] = []
     for done, pair in enumerate(manifest.pairs, 1):
         item = _load(pair, manifest, resolver, cache, plugin_keys, options, formats, output_dir)
         if isinstance(item, PairOutcome):
@@ -106,21 +106,21 @@ def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *
             inputs.append(item)
         progress("load", done, len(manifest.pairs))
     finished = _InOrder(manifest, on_result, progress)
-    check = functools.partial(_check_group, options=options, output_dir=output_dir, formats=tuple(formats),
-                              cache_base=cache.base if cache is not None else None)
-    checkers = Checkers(check, processes if len(inputs) >= POOL_FROM else 1)
+    executor = executor or LocalExecutor(processes)
+    checkers = executor.checkers(CheckSetup(options, output_dir, tuple(formats),
+                                            cache.base if cache is not None else None), len(inputs))
     analysis = None
     try:
         finished.add(*done_early.values())
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis") as pool:
             began: queue.SimpleQueue[Analysis] = queue.SimpleQueue()
             arrived: queue.SimpleQueue[frozenset[str]] = queue.SimpleQueue()
-            pending = pool.submit(analyze, plugins, [i.target for i in inputs], options, cache,
+            pending = pool.submit(executor.analyze, plugins, [i.target for i in inputs], options, cache,
                                   started=began.put, ready=arrived.put)
             filling = _when_started(began, pending)
             with checkers:
                 for group in _as_analyzed(inputs, arrived, pending):
-                    checkers.submit([_Task(item, filling.runs_for(item.target),
+                    checkers.submit([Task(item, filling.runs_for(item.target),
                                            any(f.sha256 in filling.changed for f in item.target.files))
                                      for item in group])
                     finished.add(*checkers.done())
@@ -168,8 +168,8 @@ def _when_started(began: queue.SimpleQueue[Analysis], pending: Future[Analysis])
                 return pending.result()
 
 
-def _as_analyzed(items: Sequence[_Input], arrived: queue.SimpleQueue[frozenset[str]],
-                 pending: Future[Analysis]) -> Iterator[list[_Input]]:
+def _as_analyzed(items: Sequence[PairInput], arrived: queue.SimpleQueue[frozenset[str]],
+                 pending: Future[Analysis]) -> Iterator[list[PairInput]]:
     """``items``, each once every file of its code is analyzed (``arrived`` gives their sha256 as they
     are), and all the rest once ``pending`` is done; in groups of the reviews of one code among those
     ready at once, so that they share its index (grounding keeps the last few)."""
@@ -206,24 +206,9 @@ def _as_analyzed(items: Sequence[_Input], arrived: queue.SimpleQueue[frozenset[s
                     free.append(n)
 
 
-@dataclass(frozen=True)
-class _Input:
-    """A pair's inputs, loaded and waiting for the shared analysis."""
-
-    pair: Pair
-    target: CodeTarget
-    review: ReviewText
-    source: Provenance | None
-    labels: Labels | None
-    code_name: str
-    review_name: str
-    key: str | None
-    """The pair's key in the report cache; None when its reports are not cached."""
-
-
 def _load(pair: Pair, manifest: Manifest, resolver: Resolver | None, cache: AnalysisCache | None,
           plugin_keys: Sequence[str | None], options: Options, formats: Sequence[str],
-          output_dir: Path | None) -> _Input | PairOutcome:
+          output_dir: Path | None) -> PairInput | PairOutcome:
     """A pair's inputs; or its outcome already: an error, or its reports from the cache (written out)."""
     code_name, review_name = pair.display_paths(manifest.root)
     try:
@@ -238,7 +223,7 @@ def _load(pair: Pair, manifest: Manifest, resolver: Resolver | None, cache: Anal
         cached = _from_cache(cache, key, pair, manifest, formats, output_dir)
         if cached is not None:
             return cached
-    return _Input(pair, target, review, source, labels, code_name, review_name, key)
+    return PairInput(pair, target, review, source, labels, code_name, review_name, key)
 
 
 REVIEWER = "reviewer"
@@ -299,59 +284,6 @@ def _code(pair: Pair, resolver: Resolver | None) -> tuple[CodeTarget, Provenance
         raise InputError(f"pair {pair.id!r} needs its code fetched, but fetching is off")
     resolved = resolver.resolve(pair.upstream)
     return load_code(resolved.path), resolved.provenance
-
-
-@dataclass(frozen=True)
-class _Task:
-    """A pair ready to be checked: its inputs and its share of the analysis (what a worker is sent)."""
-
-    item: _Input
-    runs: tuple[AnalyzerRun, ...]
-    changed: bool
-    """Whether a file of its code changed while the analyzers ran (its reports are then not cached)."""
-
-
-def _check_group(tasks: list[_Task], in_worker: bool, *, options: Options, output_dir: Path | None,
-                 formats: tuple[str, ...], cache_base: Path | None) -> list[PairOutcome]:
-    """Check ``tasks`` (the reviews of one code, which share its index). In a worker, each outcome is sent
-    back with its summary row instead of its report (all the batch needs of it, a fraction of its size)."""
-    from crosscheck.grounding.index import kept_in  # imported once the analyzers are under way
-
-    cache = AnalysisCache(cache_base) if cache_base is not None else None
-    with kept_in(cache):  # new reviews of files seen before: their indexes are read, not built
-        outcomes = [_check(task, options, output_dir, formats, cache) for task in tasks]
-    return [_summarized(outcome) for outcome in outcomes] if in_worker else outcomes
-
-
-def _summarized(outcome: PairOutcome) -> PairOutcome:
-    """``outcome`` with its summary row and gate counts in place of its report."""
-    if outcome.report is None:
-        return outcome
-    summary = outcome.summary or PairSummary(summary_rows([outcome])[0], tuple(gate_counts(outcome.report).items()))
-    return dataclasses.replace(outcome, report=None, summary=summary)
-
-
-def _check(task: _Task, options: Options, output_dir: Path | None, formats: Sequence[str],
-           cache: AnalysisCache | None) -> PairOutcome:
-    """Read, ground and reconcile one pair, and write its reports (and put them into the cache)."""
-    item, pair = task.item, task.item.pair
-    code_name, review_name = item.code_name, item.review_name
-    prepared = pipeline.prepare(item.target, item.review, code_name, item.source)
-    try:
-        report = pipeline.conclude(prepared, task.runs, options, item.labels)
-    except CrosscheckError as err:
-        return PairOutcome(pair.id, code_name, review_name, None, str(err), metadata=pair.metadata)
-    cacheable = (cache is not None and item.key is not None and all(run.produced_result for run in report.runs)
-                 and not task.changed)
-    texts = {fmt: render(report, fmt) for fmt in formats} if output_dir or cacheable else {}
-    files = write_rendered(texts, output_dir, pair.id) if output_dir else ()
-    outcome = PairOutcome(pair.id, code_name, review_name, report, None, files, pair.metadata)
-    if not cacheable or cache is None or item.key is None:  # (mypy: cacheable implies both are set)
-        return outcome  # a failed or missing analyzer, or code that changed meanwhile: check it afresh next time
-    summary = PairSummary(summary_rows([outcome])[0], tuple(gate_counts(report).items()))
-    cache.put_reports(item.key, {"formats": dict(texts),
-                                 "row": summary.row, "gates": dict(summary.gates)})
-    return dataclasses.replace(outcome, summary=summary)  # the row is not computed again for the summary
 
 
 def _report_key(pair: Pair, manifest: Manifest, target: CodeTarget, review: ReviewText,

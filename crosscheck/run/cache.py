@@ -254,7 +254,7 @@ def analyze(plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options:
             else:
                 analysis.results[plugin.name, sha] = hit
                 analysis.cached += 1
-        jobs += [_Job(plugin, key, part) for part in _partition(missing, _workers(plugin))]
+        jobs += [_Job(plugin, key, part) for part in _partition(missing, _workers(plugin, options.jobs))]
     waiting = Counter(source.sha256 for job in jobs for source in job.files)
     ready(frozenset(unique.keys() - waiting.keys()))
     if not jobs:
@@ -275,7 +275,7 @@ def analyze(plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options:
     with tempfile.TemporaryDirectory(prefix="crosscheck-batch-") as stage:
         staged = [stage_files(Path(stage) / f"job{n}", job.files) for n, job in enumerate(jobs)]
         started(analysis)
-        for wave, workers in _waves([job.plugin for job in jobs]):
+        for wave, workers in _waves([job.plugin for job in jobs], options.jobs):
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="analyzer") as pool:
                 list(pool.map(lambda n: run(jobs[n], *staged[n]), wave))
     # written last: each write waits for the GIL while the batch reconciles, and would delay the next run
@@ -295,9 +295,10 @@ class _Job:
     files: list[SourceFile]
 
 
-def _workers(plugin: Analyzer) -> int:
-    """How many runs of ``plugin`` go side by side: its :attr:`~Analyzer.jobs`, at most one per core."""
-    return max(1, min(plugin.jobs, usable_cores()))
+def _workers(plugin: Analyzer, cores: int | None = None) -> int:
+    """How many runs of ``plugin`` go side by side: its :attr:`~Analyzer.jobs`, at most one per core (of
+    ``cores``, else of this machine's)."""
+    return max(1, min(plugin.jobs, cores or usable_cores()))
 
 
 def _partition(files: list[SourceFile], workers: int) -> list[list[SourceFile]]:
@@ -350,7 +351,7 @@ def _fold(analysis: Analysis, job: _Job, run: AnalyzerRun | None,
     return [(job.key, sha, result) for sha, result in results.items()] if job.key is not None else []
 
 
-def _waves(plugins: Sequence[Analyzer]) -> list[tuple[list[int], int]]:
+def _waves(plugins: Sequence[Analyzer], cores: int | None = None) -> list[tuple[list[int], int]]:
     """The order to run jobs in: lists of job numbers, and how many of each list run side by side.
 
     An analyzer that spreads over the cores itself (``jobs == 1``, e.g. semgrep) runs
@@ -360,7 +361,7 @@ def _waves(plugins: Sequence[Analyzer]) -> list[tuple[list[int], int]]:
     """
     alone = [([n], 1) for n, plugin in enumerate(plugins) if plugin.jobs == 1]
     split = [n for n, plugin in enumerate(plugins) if plugin.jobs > 1]
-    return alone + ([(split, max(_workers(plugins[n]) for n in split))] if split else [])
+    return alone + ([(split, max(_workers(plugins[n], cores) for n in split))] if split else [])
 
 
 def _checked(plugin: Analyzer, target: CodeTarget, options: Options, analysis: Analysis) -> AnalyzerRun:

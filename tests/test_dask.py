@@ -1,0 +1,129 @@
+"""``crosscheck batch --executor dask``: a real Dask LocalCluster gives the local pool's reports, survives a
+killed worker, and fails clearly without Dask or without a reachable scheduler."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import CASES
+from crosscheck.cli import cli
+from crosscheck.errors import CrosscheckError
+from crosscheck.formats import Format
+from crosscheck.load.manifest import load_manifest
+from crosscheck.models import Options
+from crosscheck.results.outcome import summary_rows
+from crosscheck.run.batch import run_batch
+from crosscheck.run.cache import AnalysisCache
+
+distributed = pytest.importorskip("distributed")
+
+from crosscheck.run.dask_executor import connect  # noqa: E402  (after the skip: needs the extra)
+
+FORMATS = (Format.JSON, Format.SARIF, Format.MARKDOWN)
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory) -> Path:
+    """20 pairs: each test case's review of its own code, twice, and four reviews of another case's code."""
+    root = tmp_path_factory.mktemp("dask-dataset")
+    cases = sorted(p.name for p in CASES.iterdir() if (p / "review.md").is_file())
+    for case in cases:
+        shutil.copytree(CASES / case, root / case)
+    rows = ["id,code,review,model"]
+    for copy in range(2):
+        rows += [f"{case}-{copy},{case}/code.py,{case}/review.md,m{copy}" for case in cases]
+    rows += [f"cross-{n},{cases[n]}/code.py,{cases[n + 1]}/review.md,m2" for n in range(20 - len(rows) + 1)]
+    (root / "pairs.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert len(rows) == 21
+    return root / "pairs.csv"
+
+
+@pytest.fixture(scope="module")
+def local(manifest, tmp_path_factory):
+    out = tmp_path_factory.mktemp("local")
+    result = run_batch(load_manifest(manifest), Options(), None, output_dir=out, formats=FORMATS,
+                       cache=AnalysisCache(out / "cache"))
+    shutil.rmtree(out / "cache")
+    return out, result
+
+
+def _same_reports(left: Path, right: Path) -> None:
+    names = sorted(p.name for p in left.iterdir())
+    assert names == sorted(p.name for p in right.iterdir()) and len(names) == 3 * 20
+    for name in names:
+        assert (left / name).read_bytes() == (right / name).read_bytes(), name
+
+
+def test_a_local_dask_cluster_gives_the_local_pools_reports_cold_and_warm(manifest, local, tmp_path):
+    executor = connect(None, 2)
+    try:
+        assert len(executor.client.scheduler_info()["workers"]) == 2
+        cache = AnalysisCache(tmp_path / "cache")
+        cold = run_batch(load_manifest(manifest), Options(), None, output_dir=tmp_path / "cold", formats=FORMATS,
+                         cache=cache, executor=executor)
+        warm = run_batch(load_manifest(manifest), Options(), None, output_dir=tmp_path / "warm", formats=FORMATS,
+                         cache=cache, executor=executor)
+    finally:
+        executor.close()
+    _same_reports(local[0], tmp_path / "cold")
+    _same_reports(local[0], tmp_path / "warm")
+    assert summary_rows(cold.outcomes) == summary_rows(warm.outcomes) == summary_rows(local[1].outcomes)
+    assert cold.analysis.analyzed > 0 and warm.analysis.analyzed == 0  # the workers' results were cached
+
+
+def test_a_worker_killed_mid_batch_loses_no_pair(manifest, local, tmp_path):
+    executor = connect(None, 2)
+    pids = executor.client.run(os.getpid)  # by worker address
+    killed: list[str] = []
+
+    def kill_the_analyzing_worker() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not killed:
+            for address, keys in executor.client.processing().items():
+                if any(str(key).startswith("analyze_chunk") for key in keys):
+                    killed.append(address)
+                    os.kill(pids[address], signal.SIGKILL)
+                    return
+            time.sleep(0.02)
+
+    killer = threading.Thread(target=kill_the_analyzing_worker)
+    killer.start()
+    try:
+        result = run_batch(load_manifest(manifest), Options(), None, output_dir=tmp_path / "out", formats=FORMATS,
+                           cache=None, executor=executor)
+    finally:
+        killer.join()
+        executor.close()
+    assert killed, "no worker was seen analyzing"  # the analysis task died with it and ran again elsewhere
+    assert all(o.error is None for o in result.outcomes) and len(result.outcomes) == 20
+    _same_reports(local[0], tmp_path / "out")
+
+
+def test_an_unreachable_scheduler_is_one_clear_error_in_bounded_time():
+    started = time.monotonic()
+    with pytest.raises(CrosscheckError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
+        connect("tcp://127.0.0.1:9", None)
+    assert time.monotonic() - started < 30
+
+
+def test_without_the_extra_the_dask_executor_names_it(manifest, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if Dask were not installed
+    result = CliRunner().invoke(cli, ["batch", str(manifest), "--output-dir", str(tmp_path / "out"),
+                                      "--executor", "dask"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1].endswith("the dask executor needs Dask: pip install 'crosscheck[dask]'")
+
+
+def test_scheduler_and_workers_need_the_dask_executor(manifest, tmp_path):
+    result = CliRunner().invoke(cli, ["batch", str(manifest), "--output-dir", str(tmp_path / "out"),
+                                      "--workers", "2"])
+    assert result.exit_code == 2 and "--scheduler and --workers go with --executor dask" in result.output

@@ -109,6 +109,7 @@ def run_options(func: F) -> F:
         config = load_config(Path(config_path) if config_path else None)
         for warning in config.warnings:
             click.echo(f"crosscheck: warning: {warning}", err=True)
+        click.get_current_context().meta[CONFIG] = config  # for the keys only one command reads
         options = Options(
             min_severity=Severity(min_severity) if min_severity else config.min_severity or Severity.MEDIUM,
             analyzers=analyzer or config.analyzers or (),
@@ -305,6 +306,10 @@ def _targets(fmt: Sequence[str], output: Sequence[str]) -> list[tuple[str, str |
     return list(zip(formats, paths, strict=True))
 
 
+CONFIG = "crosscheck.config"
+"""The click context's ``meta`` key of the ``[tool.crosscheck]`` values (set by the run options)."""
+
+
 @contextlib.contextmanager
 def _executor(name: str, scheduler: str | None, workers: int | None) -> Iterator[Executor | None]:
     """The batch's executor: None for this machine's (the default), else a Dask one, closed at the end."""
@@ -330,9 +335,9 @@ def _executor(name: str, scheduler: str | None, workers: int | None) -> Iterator
 @click.option("--group-by", "group_by", multiple=True, metavar="KEY",
               help="Metadata key the summary groups pairs by (repeatable; default: every metadata key).")
 @click.option("--no-cache", is_flag=True, help="Analyze every file afresh; neither read nor write the cache.")
-@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+@click.option("--executor", type=click.Choice(["local", "dask"]), default=None,
               help="Where the analysis and the pairs run: this machine's cores, or a Dask cluster "
-                   "(pip install 'crosscheck[dask]').")
+                   "(pip install 'crosscheck[dask]').  [default: executor in [tool.crosscheck], else local]")
 @click.option("--scheduler", metavar="ADDRESS",
               help="The Dask scheduler to use (tcp://HOST:8786); without it, --executor dask starts a local cluster.")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N",
@@ -342,7 +347,7 @@ def _executor(name: str, scheduler: str | None, workers: int | None) -> Iterator
 @fetch_options
 @gate_options
 def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[str, ...], no_cache: bool,
-          executor: str, scheduler: str | None, workers: int | None, options: Options, formats: tuple[str, ...], resolver: Callable[[Manifest], Resolver],
+          executor: str | None, scheduler: str | None, workers: int | None, options: Options, formats: tuple[str, ...], resolver: Callable[[Manifest], Resolver],
           fail_on: frozenset[GateSpec], exit_zero: bool, require: tuple[str, ...]) -> None:
     """Check every pair of a dataset MANIFEST (TOML, JSONL or CSV) and summarise them by metadata.
 
@@ -361,6 +366,9 @@ def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[
         click.echo(f"crosscheck: warning: {warning}", err=True)
     chosen = tuple(fmt) or _written(formats)
     out = Path(output_dir)
+    config = click.get_current_context().meta[CONFIG]
+    executor = executor or config.executor or "local"
+    scheduler = scheduler or (config.scheduler if executor == "dask" else None)
     if executor == "local" and (scheduler or workers):
         raise click.UsageError("--scheduler and --workers go with --executor dask")
     with resolver(loaded) as fetch, _executor(executor, scheduler, workers) as runner, _progress() as progress:

@@ -78,6 +78,7 @@ def test_a_local_dask_cluster_gives_the_local_pools_reports_cold_and_warm(manife
     _same_reports(local[0], tmp_path / "warm")
     assert summary_rows(cold.outcomes) == summary_rows(warm.outcomes) == summary_rows(local[1].outcomes)
     assert cold.analysis.analyzed > 0 and warm.analysis.analyzed == 0  # the workers' results were cached
+    assert list((tmp_path / "cache" / "index").rglob("*.json"))  # the indexes the workers built, kept
 
 
 def test_a_worker_killed_mid_batch_loses_no_pair(manifest, local, tmp_path):
@@ -127,3 +128,41 @@ def test_scheduler_and_workers_need_the_dask_executor(manifest, tmp_path):
     result = CliRunner().invoke(cli, ["batch", str(manifest), "--output-dir", str(tmp_path / "out"),
                                       "--workers", "2"])
     assert result.exit_code == 2 and "--scheduler and --workers go with --executor dask" in result.output
+
+
+def test_the_executor_and_scheduler_can_be_configured(manifest, tmp_path):
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.crosscheck]\nexecutor = "dask"\nscheduler = "tcp://127.0.0.1:9"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["batch", str(manifest), "--output-dir", str(tmp_path / "out"),
+                                      "--config", str(config)])
+    assert result.exit_code == 2 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
+    config.write_text('[tool.crosscheck]\nexecutor = "ray"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["batch", str(manifest), "--output-dir", str(tmp_path / "out"),
+                                      "--config", str(config)])
+    assert result.exit_code == 2 and "executor must be one of local, dask, not 'ray'" in result.output
+
+
+@pytest.mark.case("batch-interrupted")
+def test_ctrl_c_on_the_driver_keeps_the_finished_pairs(tmp_path):
+    cases = sorted(p for p in CASES.iterdir() if (p / "review.md").is_file())
+    rows = ["id,code,review"]
+    for n in range(20):  # 20 distinct files: more than one analysis task
+        case = cases[n % len(cases)]
+        (tmp_path / f"f{n}.py").write_text((case / "code.py").read_text(encoding="utf-8") + f"\n# copy {n}\n",
+                                           encoding="utf-8")
+        shutil.copyfile(case / "review.md", tmp_path / f"f{n}.md")
+        rows.append(f"p{n},f{n}.py,f{n}.md")
+    (tmp_path / "pairs.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    def interrupt(stage, done, total):
+        if stage == "check" and done == 1:
+            raise KeyboardInterrupt
+
+    executor = connect(None, 2)
+    try:
+        result = run_batch(load_manifest(tmp_path / "pairs.csv"), Options(), None, output_dir=tmp_path / "out",
+                           formats=(Format.JSON,), cache=None, executor=executor, progress=interrupt)
+    finally:
+        executor.close()
+    assert result.interrupted and 1 <= len(result.outcomes) <= 20  # those finished meanwhile are kept too
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(f"{o.id}.json" for o in result.outcomes)

@@ -14,6 +14,8 @@ timeout = 600
 formats = ["json", "text"]          # what --output-dir writes
 test-patterns = ["tests/*", "test_*.py"]   # globs naming test files (default: the usual conventions)
 include-test-findings = false       # let test-code noise (assert, test passwords) count in the verdict
+executor = "dask"                   # where `crosscheck batch` runs: "local" (default) or "dask"
+scheduler = "tcp://HOST:8786"       # the Dask scheduler (default: a local cluster)
 ```
 """
 
@@ -28,7 +30,9 @@ from typing import Any
 from crosscheck.errors import InputError
 from crosscheck.models import Severity
 
-KEYS = ("analyzers", "rules", "min-severity", "timeout", "formats", "test-patterns", "include-test-findings")
+KEYS = ("analyzers", "rules", "min-severity", "timeout", "formats", "test-patterns", "include-test-findings",
+        "executor", "scheduler")
+EXECUTORS = ("local", "dask")
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,10 @@ class Config:
     formats: tuple[str, ...] | None = None
     test_patterns: tuple[str, ...] | None = None
     include_test_findings: bool | None = None
+    executor: str | None = None
+    """Where ``crosscheck batch`` runs (one of :data:`EXECUTORS`)."""
+    scheduler: str | None = None
+    """The Dask scheduler's address, for the ``dask`` executor."""
     warnings: tuple[str, ...] = field(default=())
     """Unknown keys and the like: worth telling the user, not worth stopping for."""
 
@@ -89,6 +97,10 @@ def parse_config(table: Mapping[str, Any], path: Path) -> Config:
     timeout = table.get("timeout")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 1):
         raise InputError(f"{where}: timeout must be a number of seconds >= 1, not {timeout!r}")
+    executor = table.get("executor")
+    if executor is not None and executor not in EXECUTORS:
+        raise InputError(f"{where}: executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
+    scheduler = table.get("scheduler")
     include = table.get("include-test-findings")
     if include is not None and not isinstance(include, bool):
         raise InputError(f"{where}: include-test-findings must be true or false, not {include!r}")
@@ -101,6 +113,8 @@ def parse_config(table: Mapping[str, Any], path: Path) -> Config:
         formats=_strings(table.get("formats"), "formats", where),
         test_patterns=_strings(table.get("test-patterns"), "test-patterns", where),
         include_test_findings=include,
+        executor=executor,
+        scheduler=_string(scheduler, "scheduler", where) if scheduler is not None else None,
         warnings=warnings,
     )
 

@@ -118,13 +118,17 @@ def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *
             pending = pool.submit(executor.analyze, plugins, [i.target for i in inputs], options, cache,
                                   started=began.put, ready=arrived.put)
             filling = _when_started(began, pending)
-            with checkers:
-                for group in _as_analyzed(inputs, arrived, pending):
-                    checkers.submit([Task(item, filling.runs_for(item.target),
-                                           any(f.sha256 in filling.changed for f in item.target.files))
-                                     for item in group])
-                    finished.add(*checkers.done())
-                finished.add(*checkers.rest())
+            try:
+                with checkers:
+                    for group in _as_analyzed(inputs, arrived, pending):
+                        checkers.submit([Task(item, filling.runs_for(item.target),
+                                              any(f.sha256 in filling.changed for f in item.target.files))
+                                         for item in group])
+                        finished.add(*checkers.done())
+                    finished.add(*checkers.rest())
+            except KeyboardInterrupt:
+                executor.stop()  # the analysis is not waited for
+                raise
             analysis = pending.result()
     except KeyboardInterrupt:
         finished.add(*checkers.done())  # pairs finished before the workers stopped

@@ -70,6 +70,11 @@ class DaskExecutor:
     def __init__(self, client: Any, cluster: Any) -> None:
         self.client = client
         self.cluster = cluster
+        self._analyzing: list[Any] = []
+
+    def stop(self) -> None:
+        """Cancel the analysis tasks not finished: their files' runs fail, and :meth:`analyze` returns."""
+        self.client.cancel(list(self._analyzing))
 
     def close(self) -> None:
         """Disconnect (and stop the local cluster this executor started)."""
@@ -101,6 +106,7 @@ class DaskExecutor:
         names = tuple(p.name for p in plugins)
         futures = {self.client.submit(analyze_chunk, names, options, _shipped(chunk), pure=False, priority=1): chunk
                    for chunk in _chunks(missing, _chunk_size(len(missing), sum(self.client.nthreads().values())))}
+        self._analyzing = list(futures)
         from distributed import as_completed
 
         for future in as_completed(futures):  # type: ignore[no-untyped-call]
@@ -224,8 +230,8 @@ class _DaskCheckers:
     def submit(self, tasks: list[Any]) -> None:
         from crosscheck.run.pairs import render_group
 
-        future = self._client.submit(render_group, tasks, options=self._setup.options,
-                                     formats=self._setup.formats, pure=False)
+        future = self._client.submit(render_group, tasks, options=self._setup.options, formats=self._setup.formats,
+                                     cache_base=self._setup.cache_base, pure=False)
         self._pending[future] = tasks
         future.add_done_callback(self._finished.put)
 

@@ -60,6 +60,9 @@ class Executor(Protocol):
 
     def checkers(self, setup: CheckSetup, pairs: int) -> PairCheckers: ...
 
+    def stop(self) -> None:
+        """Give up the analysis under way (Ctrl-C): :meth:`analyze` returns soon, with what it has."""
+
 
 class LocalExecutor:
     """This machine: the analyzers as child processes, the pairs in ``processes`` worker processes when
@@ -81,3 +84,6 @@ class LocalExecutor:
         check = functools.partial(check_group, options=setup.options, output_dir=setup.output_dir,
                                   formats=setup.formats, cache_base=setup.cache_base)
         return Checkers(check, self.processes if pairs >= POOL_FROM else 1)
+
+    def stop(self) -> None:
+        """Nothing to do: Ctrl-C reaches the analyzers' processes, which are in this one's group."""

@@ -63,12 +63,17 @@ class Rendered:
     key: str | None
 
 
-def render_group(tasks: list[Task], *, options: Options, formats: tuple[str, ...]) -> list[Rendered]:
-    """Check ``tasks`` and render their reports without writing anything (see :class:`Rendered`)."""
+def render_group(tasks: list[Task], *, options: Options, formats: tuple[str, ...],
+                 cache_base: Path | None) -> list[Rendered]:
+    """Check ``tasks`` and render their reports without writing any (see :class:`Rendered`); grounding
+    indexes are read from and kept in the cache at ``cache_base`` (on this machine)."""
+    from crosscheck.grounding.index import kept_in
+
     rendered = []
-    for task in tasks:
-        outcome, texts, cacheable = _concluded(task, options, formats, render_all=True)
-        rendered.append(Rendered(_summarized(outcome), texts, cacheable, task.item.key))
+    with kept_in(AnalysisCache(cache_base) if cache_base is not None else None):
+        for task in tasks:
+            outcome, texts, cacheable = _concluded(task, options, formats, render_all=True)
+            rendered.append(Rendered(_summarized(outcome), texts, cacheable, task.item.key))
     return rendered
 
 

@@ -20,7 +20,6 @@ import dataclasses
 import hashlib
 import queue
 import tempfile
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -216,7 +215,6 @@ class _DaskCheckers:
         self._cache = AnalysisCache(setup.cache_base) if setup.cache_base is not None else None
         self._pending: dict[Any, list[Any]] = {}
         self._finished: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._lock = threading.Lock()
 
     def __enter__(self) -> _DaskCheckers:
         return self

@@ -22,6 +22,7 @@ from crosscheck.load.sources import Provenance
 from crosscheck.models import AnalyzerRun, CodeTarget, Options
 from crosscheck.results.gates import gate_counts
 from crosscheck.results.outcome import PairOutcome, PairSummary, summary_rows
+from crosscheck.results.report import Report
 from crosscheck.run import pipeline
 from crosscheck.run.cache import AnalysisCache
 from crosscheck.run.outputs import write_rendered
@@ -85,9 +86,18 @@ def finish(rendered: Rendered, output_dir: Path | None, cache: AnalysisCache | N
         return dataclasses.replace(outcome, files=files)
     summary = PairSummary({**outcome.summary.row, "files": list(files)}, outcome.summary.gates)
     if rendered.cacheable and cache is not None and rendered.key is not None:
-        cache.put_reports(rendered.key, {"formats": dict(rendered.texts), "row": summary.row,
-                                         "gates": dict(summary.gates)})
+        _keep(cache, rendered.key, rendered.texts, summary)
     return dataclasses.replace(outcome, files=files, summary=summary)
+
+
+def _keep(cache: AnalysisCache, key: str, texts: dict[str, str], summary: PairSummary) -> None:
+    """Put a pair's reports, summary row and gate counts into the report cache."""
+    cache.put_reports(key, {"formats": dict(texts), "row": summary.row, "gates": dict(summary.gates)})
+
+
+def _summary(outcome: PairOutcome, report: Report) -> PairSummary:
+    """The summary row and gate counts of ``outcome``, whose report is ``report``."""
+    return PairSummary(summary_rows([outcome])[0], tuple(gate_counts(report).items()))
 
 
 def check_group(tasks: list[Task], in_worker: bool, *, options: Options, output_dir: Path | None,
@@ -106,7 +116,7 @@ def _summarized(outcome: PairOutcome) -> PairOutcome:
     """``outcome`` with its summary row and gate counts in place of its report."""
     if outcome.report is None:
         return outcome
-    summary = outcome.summary or PairSummary(summary_rows([outcome])[0], tuple(gate_counts(outcome.report).items()))
+    summary = outcome.summary or _summary(outcome, outcome.report)
     return dataclasses.replace(outcome, report=None, summary=summary)
 
 
@@ -137,7 +147,6 @@ def _check(task: Task, options: Options, output_dir: Path | None, formats: Seque
     report = outcome.report
     if not cacheable or cache is None or item.key is None or report is None:  # (mypy: cacheable implies the key)
         return outcome  # a failed or missing analyzer, or code that changed meanwhile: check it afresh next time
-    summary = PairSummary(summary_rows([outcome])[0], tuple(gate_counts(report).items()))
-    cache.put_reports(item.key, {"formats": dict(texts),
-                                 "row": summary.row, "gates": dict(summary.gates)})
+    summary = _summary(outcome, report)
+    _keep(cache, item.key, texts, summary)
     return dataclasses.replace(outcome, summary=summary)  # the row is not computed again for the summary

@@ -9,24 +9,27 @@ import signal
 import sys
 import threading
 import time
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from conftest import CASES
+from crosscheck import analyzers
 from crosscheck.cli import cli
 from crosscheck.errors import CrosscheckError
 from crosscheck.formats import Format
+from crosscheck.load.code import load_code
 from crosscheck.load.manifest import load_manifest
-from crosscheck.models import Options
+from crosscheck.models import Options, SourceFile
 from crosscheck.results.outcome import summary_rows
 from crosscheck.run.batch import run_batch
-from crosscheck.run.cache import AnalysisCache
+from crosscheck.run.cache import Analysis, AnalysisCache
 
 distributed = pytest.importorskip("distributed")
 
-from crosscheck.run.dask_executor import connect  # noqa: E402  (after the skip: needs the extra)
+from crosscheck.run.dask_executor import _chunks, _merge, _shipped, analyze_chunk, connect  # noqa: E402  (needs the extra)
 
 FORMATS = (Format.JSON, Format.SARIF, Format.MARKDOWN)
 
@@ -166,3 +169,39 @@ def test_ctrl_c_on_the_driver_keeps_the_finished_pairs(tmp_path):
         executor.close()
     assert result.interrupted and 1 <= len(result.outcomes) <= 20  # those finished meanwhile are kept too
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(f"{o.id}.json" for o in result.outcomes)
+
+
+def _sources(sizes: list[int]) -> list[SourceFile]:
+    return [SourceFile(f"f{n}.py", f"/x/f{n}.py", f"{n:064x}", "x" * size) for n, size in enumerate(sizes)]
+
+
+def test_analysis_chunks_are_one_a_worker_thread_and_even_in_bytes():
+    sources = _sources([5000] + [10] * 99 + [400] * 20)
+    chunks = _chunks(sources, 2)
+    assert len(chunks) == 2 and sorted(s.path for c in chunks for s in c) == sorted(s.path for s in sources)
+    loads = sorted(sum(len(s.text) for s in chunk) for chunk in chunks)
+    assert loads[1] - loads[0] <= 400  # counts split evenly would give one chunk the 5,000-byte file and more
+    assert [len(c) for c in _chunks(_sources([10] * 600), 1)] == [200, 200, 200]  # at most CHUNK_FILES[1] on average
+    assert [len(c) for c in _chunks(_sources([10] * 12), 4)] == [6, 6]  # at least CHUNK_FILES[0]
+    assert _chunks([], 3) == []
+
+
+def test_workers_write_the_cache_and_the_driver_only_what_they_could_not(tmp_path):
+    code = tmp_path / "code.py"
+    code.write_text("import subprocess\nsubprocess.call('ls', shell=True)\n", encoding="utf-8")
+    source = load_code(str(code)).files[0]
+    plugins = analyzers.load()
+    names = tuple(p.name for p in plugins)
+    (tmp_path / "not-a-folder").write_text("", encoding="utf-8")
+    for worker_base, written_by_driver in ((tmp_path / "cache", False), (tmp_path / "not-a-folder" / "cache", True)):
+        driver = AnalysisCache(tmp_path / "cache")
+        driver.clear()
+        part = analyze_chunk(names, Options(), _shipped([source]), worker_base)  # as a worker runs it
+        keys = {p.name: driver.key(p, Options()) for p in plugins}
+        assert all(driver.has(key, source.sha256) for key in keys.values()) is not written_by_driver
+        done: Future[Analysis] = Future()
+        done.set_result(part)
+        analysis = Analysis(names, {p.name: p.info() for p in plugins})
+        _merge(analysis, [source], done, names, keys, driver)
+        assert all(driver.has(key, source.sha256) for key in keys.values())
+        assert {name for name, _ in analysis.results} == set(names) and not analysis.failures

@@ -119,6 +119,10 @@ class AnalysisCache:
         except (ValueError, KeyError, TypeError):
             return None
 
+    def has(self, key: str, sha256: str) -> bool:
+        """Whether an entry for ``sha256`` is there (written whole: entries are written atomically)."""
+        return self._path(key, sha256).is_file()
+
     def put(self, key: str, sha256: str, result: FileResult) -> None:
         write_atomic(self._path(key, sha256), json.dumps(_result_data(result), sort_keys=True))
 

@@ -75,12 +75,18 @@ def test_a_local_dask_cluster_gives_the_local_pools_reports_cold_and_warm(manife
                          cache=cache, executor=executor)
         warm = run_batch(load_manifest(manifest), Options(), None, output_dir=tmp_path / "warm", formats=FORMATS,
                          cache=cache, executor=executor)
+        for folder in (tmp_path / "cache" / "analysis").glob("semgrep-*"):
+            shutil.rmtree(folder)  # one analyzer's results lost: only that analyzer runs again
+        shutil.rmtree(tmp_path / "cache" / "reports")
+        half = run_batch(load_manifest(manifest), Options(), None, output_dir=tmp_path / "half", formats=FORMATS,
+                         cache=cache, executor=executor)
     finally:
         executor.close()
-    _same_reports(local[0], tmp_path / "cold")
-    _same_reports(local[0], tmp_path / "warm")
+    for out in ("cold", "warm", "half"):
+        _same_reports(local[0], tmp_path / out)
     assert summary_rows(cold.outcomes) == summary_rows(warm.outcomes) == summary_rows(local[1].outcomes)
     assert cold.analysis.analyzed > 0 and warm.analysis.analyzed == 0  # the workers' results were cached
+    assert half.analysis.analyzed == half.analysis.cached == cold.analysis.analyzed // 2
     assert list((tmp_path / "cache" / "index").rglob("*.json"))  # the indexes the workers built, kept
 
 

@@ -242,23 +242,9 @@ def analyze(plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options:
     for them is in it, from the thread that ran the last one (the cached ones before ``started``). So a
     batch can use the analysis before it is complete, and check a pair as soon as its files are done.
     """
-    unique: dict[str, SourceFile] = {}
-    for target in targets:
-        for source in target.files:
-            unique.setdefault(source.sha256, source)
-    analysis = Analysis(tuple(p.name for p in plugins), {p.name: p.info() for p in plugins})
-    jobs: list[_Job] = []
-    for plugin in plugins:
-        key = cache.key(plugin, options) if cache is not None else None
-        missing = []
-        for sha, source in sorted(unique.items()):
-            hit = cache.get(key, sha) if cache is not None and key is not None else None
-            if hit is None:
-                missing.append(source)
-            else:
-                analysis.results[plugin.name, sha] = hit
-                analysis.cached += 1
-        jobs += [_Job(plugin, key, part) for part in _partition(missing, _workers(plugin, options.jobs))]
+    unique, analysis, lookup = look_up(plugins, targets, options, cache)
+    jobs = [_Job(plugin, lookup.keys[plugin.name], part) for plugin in plugins
+            for part in _partition(lookup.missing[plugin.name], _workers(plugin, options.jobs))]
     waiting = Counter(source.sha256 for job in jobs for source in job.files)
     ready(frozenset(unique.keys() - waiting.keys()))
     if not jobs:
@@ -287,6 +273,39 @@ def analyze(plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options:
         if cache is not None and sha not in analysis.changed:
             cache.put(key, sha, result)
     return analysis
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What a batch's cache holds of its analysis (:func:`look_up`)."""
+
+    keys: dict[str, str | None]
+    """Each analyzer's cache key by name (None: its results are not cached)."""
+    missing: dict[str, list[SourceFile]]
+    """By analyzer name: the distinct files whose result is not in the cache, in sha256 order."""
+
+
+def look_up(plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options: Options,
+            cache: AnalysisCache | None) -> tuple[dict[str, SourceFile], Analysis, Lookup]:
+    """The distinct files of ``targets`` (by sha256), an analysis that holds every result ``cache`` has
+    of them, and what it lacks."""
+    unique: dict[str, SourceFile] = {}
+    for target in targets:
+        for source in target.files:
+            unique.setdefault(source.sha256, source)
+    analysis = Analysis(tuple(p.name for p in plugins), {p.name: p.info() for p in plugins})
+    lookup = Lookup({}, {})
+    for plugin in plugins:
+        key = lookup.keys[plugin.name] = cache.key(plugin, options) if cache is not None else None
+        missing = lookup.missing[plugin.name] = []
+        for sha, source in sorted(unique.items()):
+            hit = cache.get(key, sha) if cache is not None and key is not None else None
+            if hit is None:
+                missing.append(source)
+            else:
+                analysis.results[plugin.name, sha] = hit
+                analysis.cached += 1
+    return unique, analysis, lookup
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ import multiprocessing
 import queue
 import signal
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from types import TracebackType
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-__all__ = ["POOL_FROM", "Checkers"]
+__all__ = ["POOL_FROM", "Checkers", "Watched"]
 
 POOL_FROM = 200
 """The fewest pairs to check for which worker processes are started (at 15–25 ms a pair, a worker's start-up
@@ -35,16 +35,54 @@ CheckGroup = Callable[[list[Task], bool], list[Outcome]]
 a worker process (where it should return only what the batch needs of each outcome)."""
 
 
-class Checkers(Generic[Task, Outcome]):
+class Watched(Generic[Outcome]):
+    """Groups of tasks running as futures (of a process pool, of a Dask cluster): their outcomes, handed
+    back as each group finishes."""
+
+    def __init__(self) -> None:
+        self._pending: dict[Any, list[Any]] = {}
+        self._finished: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+    def watch(self, future: Any, tasks: list[Any]) -> None:
+        """Hand back ``future``'s outcomes (the group ``tasks``) once it finishes."""
+        self._pending[future] = tasks
+        future.add_done_callback(self._finished.put)
+
+    def collect(self, future: Any, tasks: list[Any]) -> list[Outcome]:
+        """A finished group's outcomes: none when it was cancelled, else its result (or its error, raised)."""
+        return [] if future.cancelled() else list(future.result())
+
+    def done(self) -> list[Outcome]:
+        """The outcomes finished since the last call, without waiting."""
+        outcomes: list[Outcome] = []
+        while True:
+            try:
+                future = self._finished.get_nowait()
+            except queue.Empty:
+                return outcomes
+            outcomes += self._take(future)
+
+    def rest(self) -> list[Outcome]:
+        """Every outcome not handed on yet, once all the groups watched are finished."""
+        outcomes = self.done()
+        while self._pending:
+            outcomes += self._take(self._finished.get())
+        return outcomes
+
+    def _take(self, future: Any) -> list[Outcome]:
+        tasks = self._pending.pop(future, None)
+        return [] if tasks is None else self.collect(future, tasks)
+
+
+class Checkers(Watched[Outcome], Generic[Task, Outcome]):
     """Checks groups of tasks with ``check``: at once when ``processes`` is 1, else in that many worker
     processes. Use it as a context manager: leaving it stops the workers (after the groups they are on)."""
 
     def __init__(self, check: CheckGroup[Task, Outcome], processes: int) -> None:
+        super().__init__()
         self._check = check
         self._processes = processes
         self._pool: ProcessPoolExecutor | None = None
-        self._pending: set[Future[list[Outcome]]] = set()
-        self._finished: queue.SimpleQueue[Future[list[Outcome]]] = queue.SimpleQueue()
         self._here: list[Outcome] = []
 
     def __enter__(self) -> Checkers[Task, Outcome]:
@@ -63,31 +101,12 @@ class Checkers(Generic[Task, Outcome]):
             return
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self._processes, mp_context=_context(), initializer=_ignore_interrupts)
-        future = self._pool.submit(self._check, tasks, True)
-        self._pending.add(future)
-        future.add_done_callback(self._finished.put)
+        self.watch(self._pool.submit(self._check, tasks, True), tasks)
 
     def done(self) -> list[Outcome]:
         """The outcomes finished since the last call, without waiting (a worker's error is raised here)."""
         outcomes, self._here = self._here, []
-        while True:
-            try:
-                future = self._finished.get_nowait()
-            except queue.Empty:
-                return outcomes
-            self._pending.discard(future)
-            if not future.cancelled():
-                outcomes += future.result()
-
-    def rest(self) -> list[Outcome]:
-        """Every outcome not handed on yet, once all the groups submitted are checked."""
-        outcomes = self.done()
-        while self._pending:
-            future = self._finished.get()
-            self._pending.discard(future)
-            if not future.cancelled():
-                outcomes += future.result()
-        return outcomes
+        return outcomes + super().done()
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -19,8 +19,8 @@ import contextlib
 import dataclasses
 import hashlib
 import heapq
-import queue
 import tempfile
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from crosscheck.errors import CrosscheckError
 from crosscheck.models import AnalyzerRun, CodeTarget, Options, RunStatus, SourceFile
-from crosscheck.run.cache import Analysis, AnalysisCache, FileResult
+from crosscheck.run.cache import Analysis, AnalysisCache, FileResult, look_up
+from crosscheck.run.checkers import Watched
 from crosscheck.run.executors import CheckSetup, PairCheckers
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ def connect(scheduler: str | None, workers: int | None) -> DaskExecutor:
                                   f"{err}") from err
         return DaskExecutor(client, None)
     cluster = LocalCluster(n_workers=workers or 1, threads_per_worker=1,  # type: ignore[no-untyped-call]
-                           processes=True, dashboard_address=None)
+                           processes=True, dashboard_address=":0")  # no dashboard: an HTTP port of its own
     return DaskExecutor(Client(cluster), cluster)  # type: ignore[no-untyped-call]
 
 
@@ -85,34 +86,26 @@ class DaskExecutor:
     def analyze(self, plugins: Sequence[Analyzer], targets: Iterable[CodeTarget], options: Options,
                 cache: AnalysisCache | None, *, started: Callable[[Analysis], None],
                 ready: Callable[[frozenset[str]], None]) -> Analysis:
-        unique: dict[str, SourceFile] = {}
-        for target in targets:
-            for source in target.files:
-                unique.setdefault(source.sha256, source)
-        analysis = Analysis(tuple(p.name for p in plugins), {p.name: p.info() for p in plugins})
-        keys = {p.name: cache.key(p, options) if cache is not None else None for p in plugins}
-        missing = []
-        for sha, source in sorted(unique.items()):
-            hits = {name: cache.get(key, sha) if cache is not None and key is not None else None
-                    for name, key in keys.items()}
-            if all(hit is not None for hit in hits.values()):
-                for name, hit in hits.items():
-                    analysis.results[name, sha] = hit  # type: ignore[assignment]
-                analysis.cached += len(hits)
-            else:
-                missing.append(source)
-        ready(frozenset(unique.keys() - {s.sha256 for s in missing}))
+        unique, analysis, lookup = look_up(plugins, targets, options, cache)
+        lacking: dict[str, tuple[str, ...]] = defaultdict(tuple)  # by sha256: the analyzers without its result
+        for plugin in plugins:
+            for source in lookup.missing[plugin.name]:
+                lacking[source.sha256] += (plugin.name,)
+        ready(frozenset(unique.keys() - lacking.keys()))
         started(analysis)
-        names = tuple(p.name for p in plugins)
+        groups: dict[tuple[str, ...], list[SourceFile]] = defaultdict(list)
+        for sha, names in sorted(lacking.items()):
+            groups[names].append(unique[sha])
+        threads = sum(self.client.nthreads().values())
         base = cache.base if cache is not None else None
-        futures = {self.client.submit(analyze_chunk, names, options, _shipped(chunk), base, pure=False, priority=1): chunk
-                   for chunk in _chunks(missing, sum(self.client.nthreads().values()))}
+        futures = {self.client.submit(analyze_chunk, names, options, _shipped(chunk), base, pure=False, priority=1):
+                   (names, chunk) for names, files in sorted(groups.items()) for chunk in _chunks(files, threads)}
         self._analyzing = list(futures)
         from distributed import as_completed
 
         for future in as_completed(futures):  # type: ignore[no-untyped-call]
-            chunk = futures[future]
-            _merge(analysis, chunk, future, names, keys, cache)
+            names, chunk = futures[future]
+            _merge(analysis, chunk, future, names, lookup.keys, cache)
             ready(frozenset(s.sha256 for s in chunk))
         return analysis
 
@@ -224,16 +217,15 @@ def _merge(analysis: Analysis, chunk: Sequence[SourceFile], future: Any, names: 
         analysis.durations[name] = max(analysis.durations.get(name, 0.0), seconds)
 
 
-class _DaskCheckers:
+class _DaskCheckers(Watched["PairOutcome"]):
     """Pairs checked on the cluster: groups go out as tasks, their :class:`~crosscheck.run.pairs.Rendered`
     results come back and are written here."""
 
     def __init__(self, client: Any, setup: CheckSetup) -> None:
+        super().__init__()
         self._client = client
         self._setup = setup
         self._cache = AnalysisCache(setup.cache_base) if setup.cache_base is not None else None
-        self._pending: dict[Any, list[Any]] = {}
-        self._finished: queue.SimpleQueue[Any] = queue.SimpleQueue()
 
     def __enter__(self) -> _DaskCheckers:
         return self
@@ -247,32 +239,14 @@ class _DaskCheckers:
     def submit(self, tasks: list[Any]) -> None:
         from crosscheck.run.pairs import render_group
 
-        future = self._client.submit(render_group, tasks, options=self._setup.options, formats=self._setup.formats,
-                                     cache_base=self._setup.cache_base, pure=False)
-        self._pending[future] = tasks
-        future.add_done_callback(self._finished.put)
+        self.watch(self._client.submit(render_group, tasks, options=self._setup.options, formats=self._setup.formats,
+                                       cache_base=self._setup.cache_base, pure=False), tasks)
 
-    def done(self) -> list[PairOutcome]:
-        outcomes: list[PairOutcome] = []
-        while True:
-            try:
-                future = self._finished.get_nowait()
-            except queue.Empty:
-                return outcomes
-            outcomes += self._collect(future)
-
-    def rest(self) -> list[PairOutcome]:
-        outcomes = self.done()
-        while self._pending:
-            outcomes += self._collect(self._finished.get())
-        return outcomes
-
-    def _collect(self, future: Any) -> list[PairOutcome]:
+    def collect(self, future: Any, tasks: list[Any]) -> list[PairOutcome]:
         from crosscheck.results.outcome import PairOutcome
         from crosscheck.run.pairs import finish
 
-        tasks = self._pending.pop(future, None)
-        if tasks is None or future.cancelled():
+        if future.cancelled():
             return []
         try:
             rendered = future.result()

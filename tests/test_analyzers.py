@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CASES
 from crosscheck import analyzers
 from crosscheck.analyzers import semgrep as semgrep_module
 from crosscheck.analyzers.bandit import BanditAnalyzer
@@ -178,3 +180,57 @@ def test_plugin_loading_is_sorted_and_checked():
         analyzers.load([], [_ep("broken", "no_such_module_xyz:Thing")])
     with pytest.raises(PluginError, match="not a crosscheck Analyzer"):
         analyzers.load([], [_ep("odd", "os.path:join")])
+
+
+def test_semgreps_ocaml_command_line_prints_what_its_python_one_does(monkeypatch, tmp_path):
+    """crosscheck runs ``semgrep scan --experimental`` (osemgrep): the same JSON, but for timings, as the
+    Python command line on every test case's code, findings, errors and scanned paths included."""
+    code = tmp_path / "code"
+    for case in sorted(p for p in CASES.iterdir() if (p / "code.py").is_file()):
+        (code / case.name).mkdir(parents=True)
+        (code / case.name / "code.py").write_bytes((case / "code.py").read_bytes())
+    calls = []
+    real = semgrep_module.run_process
+
+    def spy(argv, **kwargs):  # runs the Python command line too, while the run's rule file is there
+        calls.append((argv, real(argv, **kwargs), real([a for a in argv if a != "--experimental"], **kwargs)))
+        return calls[-1][1]
+
+    monkeypatch.setattr(semgrep_module, "run_process", spy)
+    run = SemgrepAnalyzer().run(load_code(code), Options())
+    assert run.status is RunStatus.OK and run.findings
+    [(argv, ocaml, python)] = calls  # one run: no fall-back
+    assert "--experimental" in argv
+
+    def without_timings(proc):
+        report = json.loads(proc.stdout)
+        report.pop("time", None)
+        return report
+
+    assert without_timings(ocaml) == without_timings(python)
+    assert len(without_timings(ocaml)["paths"]["scanned"]) == len(list(code.iterdir()))
+
+
+def test_a_semgrep_without_its_ocaml_command_line_runs_its_python_one(monkeypatch, tmp_path, vulnerable):
+    real = semgrep_module.semgrep_executable()
+    fake = tmp_path / "semgrep"
+    fake.write_text(f"#!{sys.executable}\nimport os, sys\n"
+                    "if '--experimental' in sys.argv:\n    sys.exit('Error: No such option: --experimental')\n"
+                    f"os.execv({real!r}, [{real!r}, *sys.argv[1:]])\n", encoding="utf-8")
+    fake.chmod(0o755)
+    expected = SemgrepAnalyzer().run(load_code(vulnerable), Options())
+    monkeypatch.setattr(semgrep_module, "semgrep_executable", lambda: str(fake))
+    run = SemgrepAnalyzer().run(load_code(vulnerable), Options())
+    assert run.status is RunStatus.OK and run.findings == expected.findings and run.findings
+
+
+def test_larger_semgrep_runs_use_its_python_command_line(monkeypatch, vulnerable):
+    """Past OCAML_FILES_MAX files osemgrep is no faster and takes more memory (see the semgrep module)."""
+    argvs = []
+    real = semgrep_module.run_process
+    monkeypatch.setattr(semgrep_module, "run_process", lambda argv, **kw: argvs.append(argv) or real(argv, **kw))
+    small = SemgrepAnalyzer().run(load_code(vulnerable), Options())
+    monkeypatch.setattr(semgrep_module, "OCAML_FILES_MAX", 0)
+    large = SemgrepAnalyzer().run(load_code(vulnerable), Options())
+    assert ["--experimental" in argv for argv in argvs] == [True, False]
+    assert small.findings == large.findings and small.findings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import re
@@ -38,6 +39,14 @@ OFFLINE_FLAGS = ("--metrics=off", "--disable-version-check")
 # as suppressed here (nosemgrep_suppression), so the report keeps them.
 SCAN_FLAGS = ("--json", "--quiet", "--no-git-ignore", "--x-ignore-semgrepignore-files", "--max-target-bytes=0",
               "--disable-nosem")
+# semgrep's command line in OCaml (osemgrep, in the semgrep-core binary) instead of its Python one, for runs
+# of up to OCAML_FILES_MAX files: the same JSON (a test compares them on every test case), without the
+# Python start-up (3.5 s of CPU a run; 0.25 s instead). Measured with --jobs 1: 150 files 3.7-4.8 s instead
+# of 7.1-8.5, 300 files 5.8-7.9 instead of 9.3-11.4, with 10 % more memory; on nova's 844 test files it
+# is no faster (52-65 s against 58-62) and peaks 50-90 MB higher (537-579 MB), so larger runs keep the
+# Python one. When it prints no report (a semgrep without it), the run is made again without it.
+ENGINE_FLAGS = ("--experimental",)
+OCAML_FILES_MAX = 300
 # semgrep's reading of a suppression comment: "# nosemgrep", "# nosemgrep: rule-a, rule-b" ("nosem" too).
 _NOSEM = re.compile(r"#\s*nosem(?:grep)?\b(?:\s*:\s*(?P<ids>[^\s,#]+(?:\s*,\s*[^\s,#]+)*))?", re.IGNORECASE)
 
@@ -114,13 +123,20 @@ class SemgrepAnalyzer(Analyzer):
             except (OSError, ValueError, yaml.YAMLError) as err:
                 return AnalyzerRun(self.name, "", RunStatus.FAILED, message=f"semgrep rules unusable: {err}")
             jobs = ["--jobs", str(options.jobs)] if options.jobs else []  # else semgrep takes every core
-            argv = [exe, "scan", "--config", str(config), *OFFLINE_FLAGS, *SCAN_FLAGS, *jobs, "--", target.root]
+            scan = [exe, "scan", "--config", str(config), *OFFLINE_FLAGS, *SCAN_FLAGS, *jobs, "--", target.root]
+            report = None
             try:
-                proc = run_process(argv, timeout_s=options.timeout_s, env=offline_env(state), cwd=state)
+                if len(target.files) <= OCAML_FILES_MAX:
+                    proc = run_process([*scan[:2], *ENGINE_FLAGS, *scan[2:]], timeout_s=options.timeout_s,
+                                       env=offline_env(state), cwd=state)
+                    with contextlib.suppress(ReportError):
+                        report = json_report("semgrep", proc)
+                if report is None:  # a larger run, a semgrep without it, or it failed: the Python command line
+                    proc = run_process(scan, timeout_s=options.timeout_s, env=offline_env(state), cwd=state)
             except ProcessTimeout as err:
                 return AnalyzerRun(self.name, "", RunStatus.FAILED, message=f"semgrep timed out: {err}")
         try:
-            report = json_report("semgrep", proc)
+            report = report or json_report("semgrep", proc)
         except ReportError as err:
             return AnalyzerRun(self.name, "", RunStatus.FAILED, message=str(err), duration_s=proc.duration_s)
         return parse_report(report, target, proc.duration_s)

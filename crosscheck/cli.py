@@ -198,8 +198,8 @@ def gate_options(func: F) -> F:
                         callback=_gate_specs, help=GATE_HELP)(func)
 
 
-@click.group()
-@click.version_option(__version__, prog_name="crosscheck")
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="crosscheck")
 def cli() -> None:
     """Hold a prose security review of code up against bandit and semgrep."""
 
@@ -208,10 +208,10 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True), metavar="[CODE REVIEW]...")
 @click.option("--manifest", type=click.Path(dir_okay=False), default=None,
               help="Check every pair this TOML manifest lists, instead of CODE REVIEW pairs.")
-@click.option("--format", "fmt", multiple=True, type=click.Choice(_format_names()),
+@click.option("-f", "--format", "fmt", multiple=True, type=click.Choice(_format_names()),
               help="Format of the report printed or written to the matching --output (repeatable: the n-th "
                    "--format goes to the n-th --output; one may be left without, for stdout).  [default: text]")
-@click.option("--output", multiple=True, type=click.Path(dir_okay=False, allow_dash=True),
+@click.option("-o", "--output", multiple=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="Write the report in the matching --format here, - for stdout (repeatable; one pair only).")
 @click.option("--output-dir", type=click.Path(file_okay=False), default=None,
               help="Write every pair's report in every format written by default here, with index.html and "
@@ -330,7 +330,7 @@ def _executor(name: str, scheduler: str | None, workers: int | None) -> Iterator
 @click.argument("manifest", type=click.Path(dir_okay=False))
 @click.option("--output-dir", type=click.Path(file_okay=False), required=True,
               help="Write each pair's reports and the dataset summary (index.html, summary.csv, summary.json) here.")
-@click.option("--format", "fmt", multiple=True, type=click.Choice(_format_names()),
+@click.option("-f", "--format", "fmt", multiple=True, type=click.Choice(_format_names()),
               help="Format of each pair's report (repeatable).  [default: formats in [tool.crosscheck], else the six general ones]")
 @click.option("--group-by", "group_by", multiple=True, metavar="KEY",
               help="Metadata key the summary groups pairs by (repeatable; default: every metadata key).")
@@ -617,7 +617,11 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
 
 
 def _color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    """Colour on a terminal; never with ``NO_COLOR`` set and not empty, always with ``FORCE_COLOR`` set and not
+    empty (the no-color.org and force-color.org conventions)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
 
 
 def _emit(text: str, output: str | None) -> None:

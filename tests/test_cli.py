@@ -239,3 +239,41 @@ def test_bad_labels_and_labels_with_several_pairs_are_exit_2(tmp_path):
     assert result.exit_code == 2 and "labels.toml" in result.stderr and "Traceback" not in result.output
     result = _run("check", CODE, REVIEW, CODE, REVIEW, "--labels", str(bad))
     assert result.exit_code == 2 and "one CODE REVIEW pair" in result.output
+
+
+def test_short_options_of_click_and_of_ruff_and_bandit():
+    for args in (["-h"], ["check", "-h"], ["batch", "-h"]):
+        result = _run(*args)
+        assert result.exit_code == 0 and result.output.startswith("Usage: "), args
+    assert _run("-V").output.startswith("crosscheck, version ")
+    result = _run("check", CODE, REVIEW, "-f", "json", "-o", "-")
+    assert result.exit_code == 0 and json.loads(result.output)["claims"]
+
+
+@pytest.mark.parametrize(("env", "tty", "expected"), [
+    ({}, True, True), ({}, False, False),
+    ({"NO_COLOR": "1"}, True, False), ({"NO_COLOR": ""}, True, True),  # set and not empty, as no-color.org says
+    ({"FORCE_COLOR": "1"}, False, True), ({"FORCE_COLOR": ""}, False, False),
+    ({"NO_COLOR": "1", "FORCE_COLOR": "1"}, True, False),
+])
+def test_colour_follows_the_no_color_and_force_color_conventions(monkeypatch, env, tty, expected):
+    from crosscheck import cli as cli_module
+
+    for name in ("NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(cli_module.sys.stdout, "isatty", lambda: tty, raising=False)
+    assert cli_module._color() is expected
+
+
+def test_tables_fit_the_terminal(monkeypatch):
+    pairs = [str(CASES / case / name) for case in ("confirmed_exact", "hallucinated_anchors")
+             for name in ("code.py", "review.md")]
+    for columns in (80, 160):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        monkeypatch.setenv("FORCE_COLOR", "1")
+        result = _run("check", *pairs)
+        assert result.exit_code == 0, result.output
+        widths = [len(re.sub(r"\x1b\[[0-9;]*m", "", line)) for line in result.output.splitlines()]
+        assert max(widths) == columns  # the summary table spans the terminal, no wider

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,10 @@ def test_a_manifest_with_metadata(tmp_path):
     ('[[pair]]\nid = "a b"\ncode = "a.py"\nreview = "a.md"\n', "id must be"),
     ('[[pair]]\nid = "a"\ncode = "a.py"\n', "missing 'review'"),
     ('[[pair]]\nid = "a"\nreview = "a.md"\n', "exactly one of 'code'"),
+    ('[[pair]]\nid = "a"\ncod = "a.py"\nreview = "a.md"\n',
+     "give exactly one of 'code' and [pair.upstream]; unknown key 'cod' (did you mean 'code'?)"),
+    ('[[pair]]\nid = "a"\ncode = "a.py"\nreveiw = "a.md"\nx = 1\n',
+     "missing 'review'; unknown keys 'reveiw' (did you mean 'review'?), 'x'"),
     ('[[pair]]\nid = "a"\ncode = "a.py"\nreview = "a.md"\n[[pair]]\nid = "a"\ncode = "a.py"\nreview = "a.md"\n',
      "duplicate id 'a'"),
     ('[[pair]]\nid = "a"\ncode = "../a.py"\nreview = "a.md"\n', "leaves the manifest's folder"),
@@ -42,7 +47,7 @@ def test_a_manifest_with_metadata(tmp_path):
     ('[[pair]\n', "cannot be read"),
 ])
 def test_bad_manifests_are_refused_with_the_reason(tmp_path, body, message):
-    with pytest.raises(InputError, match=message.replace("[", r"\[").replace("(", r"\(")):
+    with pytest.raises(InputError, match=re.escape(message)):
         load_manifest(_write(tmp_path, body))
 
 

@@ -12,6 +12,7 @@ and text is passed to rich as plain ``Text``, never as markup.
 from __future__ import annotations
 
 import io
+import shutil
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,7 @@ _OUTCOME_STYLE = {
     "consistent": "green", "self-contradictory": "bold red", "undetermined": "yellow",
 }
 WIDTH = 120
+"""Columns of the tables when the terminal's width is not known (output to a pipe, no ``COLUMNS``)."""
 
 
 def clean(text: object, limit: int = 0) -> str:
@@ -67,8 +69,10 @@ def _anchor_parts(claim: dict[str, Any], limit: int) -> list[str]:
 
 
 def _console(buffer: io.StringIO, color: bool) -> Console:
+    """A console drawing for the terminal it will be printed on: its width (``COLUMNS``, else the terminal's,
+    else :data:`WIDTH`)."""
     from rich.console import Console
-    return Console(file=buffer, width=WIDTH, force_terminal=color, no_color=not color,
+    return Console(file=buffer, width=shutil.get_terminal_size((WIDTH, 24)).columns, force_terminal=color, no_color=not color,
                    color_system="standard" if color else None, highlight=False, emoji=False)
 
 

@@ -25,10 +25,11 @@ can be had. Paths may not leave the manifest's folder.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,17 @@ from crosscheck.load.sources import Upstream, UpstreamFile, upstream_file_from_t
 RESERVED_IDS = frozenset({"index", "summary"})
 """Pair ids that would name the run's own files in an output folder (``index.html``, ``summary.json``)."""
 PAIR_KEYS = ("id", "code", "review", "labels", "description", "upstream", "metadata")
+
+
+def _typos(unknown: Sequence[str]) -> str:
+    """What to add to an error about a pair's keys: its unknown keys, with the known key each may stand for."""
+    if not unknown:
+        return ""
+    named = []
+    for key in unknown:
+        close = difflib.get_close_matches(str(key), PAIR_KEYS, n=1)
+        named.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    return f"; unknown key{'s' if len(named) > 1 else ''} {', '.join(named)}"
 SUFFIXES = (".toml", ".jsonl", ".csv")
 """The manifest formats, by file extension."""
 
@@ -173,11 +185,12 @@ def _pair(entry: Any, number: int, path: Path, warnings: list[str]) -> Pair:
         raise InputError(f"{where}: id {pair_id!r} is reserved: --output-dir writes {pair_id}.html or "
                          f"{pair_id}.json for the whole run; choose another")
     where = f"{path.name}: pair {pair_id!r}"
-    warnings += [f"{where}: unknown key {key!r} ignored" for key in sorted(set(entry) - set(PAIR_KEYS))]
+    unknown = sorted(set(entry) - set(PAIR_KEYS))
+    warnings += [f"{where}: unknown key {key!r} ignored" for key in unknown]
     if "review" not in entry:
-        raise InputError(f"{where}: missing 'review'")
+        raise InputError(f"{where}: missing 'review'{_typos(unknown)}")
     if ("code" in entry) == ("upstream" in entry):
-        raise InputError(f"{where}: give exactly one of 'code' and [pair.upstream]")
+        raise InputError(f"{where}: give exactly one of 'code' and [pair.upstream]{_typos(unknown)}")
     metadata = entry.get("metadata", {})
     if not isinstance(metadata, Mapping):
         raise InputError(f"{where}: metadata must be a table")

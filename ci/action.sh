@@ -14,6 +14,7 @@
 #   CROSSCHECK_PATH         the code: the git work tree or a folder in it (default: .).
 #   CROSSCHECK_SCOPE        line, file or tree (default: line).
 #   CROSSCHECK_FAIL_ON      gates, separated by spaces: missed, missed:high, ungrounded, ...
+#                           (empty: the default policy, or fail-on in [tool.crosscheck])
 #   CROSSCHECK_ANNOTATIONS  true: print workflow-command annotations (--format github) on stdout.
 #   CROSSCHECK_JOB_SUMMARY  true: append the Markdown summary (--format pr-summary) to GITHUB_STEP_SUMMARY.
 #   CROSSCHECK_BIN          the crosscheck command (default: crosscheck on PATH).

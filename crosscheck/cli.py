@@ -182,20 +182,48 @@ def _gate_specs(ctx: click.Context, param: click.Parameter, values: tuple[str, .
         raise click.BadParameter(str(err)) from None
 
 
+DEFAULT_FAIL_ON = ("ungrounded", "contradicted", "self-contradictory", "missed:high")
+"""What ``check`` and ``pre-commit`` fail on when neither ``--fail-on`` nor ``fail-on`` in ``[tool.crosscheck]``
+says: a claim citing code that is not there, an assurance or verdict an analyzer refutes, a review that
+contradicts itself, a high-severity finding the review missed (exit 1, as bandit and ruff exit 1 on what
+they find)."""
+
 GATE_HELP = (f"Exit 1 when a report has a claim or finding of this kind (repeatable): "
              f"{', '.join(g.value for g in Gate)}; missed and contradicted take a severity, "
              "as in missed:high.")
 
 
-def gate_options(func: F) -> F:
-    """``--fail-on``, ``--exit-zero`` and ``--require``; the command receives ``fail_on`` (gate specs),
-    ``exit_zero`` and ``require`` (analyzer names)."""
-    func = click.option("--require", "require", multiple=True, metavar="ANALYZER",
-                        help="Exit 2 when this analyzer is missing, failed or did not run for a pair "
-                             "(repeatable; the reports are still written).")(func)
-    func = click.option("--exit-zero", is_flag=True, help="Exit 0 even when a --fail-on gate is met.")(func)
-    return click.option("--fail-on", "fail_on", multiple=True, metavar="OUTCOME[:SEVERITY]",
-                        callback=_gate_specs, help=GATE_HELP)(func)
+def gate_options(default: Sequence[str]) -> Callable[[F], F]:
+    """``--fail-on``, ``--exit-zero`` and ``--require``, else ``fail-on`` and ``require`` from ``[tool.crosscheck]``,
+    else ``default`` gates and no required analyzer; the command receives ``fail_on`` (gate specs),
+    ``exit_zero`` and ``require`` (analyzer names). Inside :func:`run_options`, which reads the config."""
+    shown = ", ".join(default) or "none"
+    decorators = [
+        click.option("--fail-on", "fail_on", multiple=True, metavar="OUTCOME[:SEVERITY]", callback=_gate_specs,
+                     help=f"{GATE_HELP}  [default: fail-on in [tool.crosscheck], else {shown}]"),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even when a --fail-on gate is met."),
+        click.option("--require", "require", multiple=True, metavar="ANALYZER",
+                     help="Exit 2 when this analyzer is missing, failed or did not run for a pair "
+                          "(repeatable; the reports are still written).  [default: require in [tool.crosscheck]]"),
+    ]
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, fail_on: frozenset[GateSpec], require: tuple[str, ...], **kwargs: Any) -> Any:
+            from crosscheck.results.gates import parse_gate
+
+            config = click.get_current_context().meta[CONFIG]
+            where = f"{config.path}: [tool.crosscheck] fail-on"
+            try:
+                gates = fail_on or frozenset(parse_gate(g) for g in (
+                    config.fail_on if config.fail_on is not None else default))
+            except InputError as err:
+                raise InputError(f"{where}: {err}") from None
+            return func(*args, fail_on=gates, require=require or config.require or (), **kwargs)
+
+        return _decorated(wrapper, decorators)  # type: ignore[no-any-return]
+
+    return decorate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -231,7 +259,7 @@ def cli() -> None:
 @handle_errors
 @run_options
 @fetch_options
-@gate_options
+@gate_options(DEFAULT_FAIL_ON)
 def check(paths: tuple[str, ...], manifest: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
           output_dir: str | None, labels_path: str | None, base: str | None, diff_path: str | None, scope: str,
           options: Options, formats: tuple[str, ...], resolver: Callable[[Manifest], Resolver],
@@ -345,7 +373,7 @@ def _executor(name: str, scheduler: str | None, workers: int | None) -> Iterator
 @handle_errors
 @run_options
 @fetch_options
-@gate_options
+@gate_options(())
 def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[str, ...], no_cache: bool,
           executor: str | None, scheduler: str | None, workers: int | None, options: Options, formats: tuple[str, ...], resolver: Callable[[Manifest], Resolver],
           fail_on: frozenset[GateSpec], exit_zero: bool, require: tuple[str, ...]) -> None:
@@ -476,12 +504,11 @@ def samples_fetch(ids: tuple[str, ...], resolver: Callable[[Manifest], Resolver]
 
 @cli.command("pre-commit")
 @click.argument("files", nargs=-1, type=click.Path())
-@click.option("--fail-on", "fail_on", multiple=True, metavar="OUTCOME[:SEVERITY]", callback=_gate_specs,
-              default=("ungrounded", "contradicted", "self-contradictory"), show_default=True, help=GATE_HELP)
 @handle_errors
 @run_options
+@gate_options(DEFAULT_FAIL_ON)
 def pre_commit(files: tuple[str, ...], options: Options, formats: tuple[str, ...],
-               fail_on: frozenset[GateSpec]) -> None:
+               fail_on: frozenset[GateSpec], exit_zero: bool, require: tuple[str, ...]) -> None:
     """Check the reviews kept next to the changed FILES (what the pre-commit hook runs).
 
     A review ``NAME.review.md`` (or ``.review.txt``) reviews ``NAME.py``, or the
@@ -495,8 +522,9 @@ def pre_commit(files: tuple[str, ...], options: Options, formats: tuple[str, ...
     if not pairs:
         return
     paths = [str(path) for pair in pairs for path in pair]
+    _check_required(require)
     outcomes = _check_many(None, paths, options, formats, lambda m: Resolver({}, network=False), None, show=True)
-    _exit_for_gates(outcomes, fail_on, exit_zero=False)
+    _exit_for_gates(outcomes, fail_on, exit_zero, require)
 
 
 def _report_name(review: str) -> str:

@@ -121,7 +121,7 @@ UNGROUNDED_CODE = str(CASES / "hallucinated_anchors" / "code.py")
 def test_several_pairs_write_every_format_an_index_and_a_summary(tmp_path):
     out = tmp_path / "out"
     result = _run("check", CODE, REVIEW, UNGROUNDED_CODE, UNGROUNDED, "--output-dir", str(out))
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # review-2 cites code that is not there: the default gate
     assert "Summary" in result.stdout and result.stdout.count("crosscheck 0.") == 2  # both reports, then the table
     every = sorted(f"{name}.{suffix}" for name in ("review", "review-2") for suffix in SUFFIXES.values())
     assert sorted(p.name for p in out.iterdir()) == sorted(every + ["index.html", "summary.json"])
@@ -154,6 +154,8 @@ def test_a_manifest_with_a_broken_pair_keeps_the_others(tmp_path):
 
 def test_gates_fail_with_exit_1_unless_exit_zero():
     assert _run("check", CODE, REVIEW, "--fail-on", "ungrounded").exit_code == 0
+    result = _run("check", UNGROUNDED_CODE, UNGROUNDED)  # the default gates: ungrounded among them
+    assert result.exit_code == 1 and "gate met: review: ungrounded:" in result.stderr
     result = _run("check", UNGROUNDED_CODE, UNGROUNDED, "--fail-on", "ungrounded", "--fail-on", "missed")
     assert result.exit_code == 1
     assert "gate met: review: ungrounded:" in result.stderr
@@ -219,7 +221,7 @@ def test_format_and_output_counts_must_pair_up(tmp_path):
 def test_labels_add_the_three_way_comparison(validate_report):
     quickstart = REPO / "samples" / "quickstart"
     code, review, labels = (str(quickstart / name) for name in ("invoices.py", "review.md", "labels.toml"))
-    result = _run("check", code, review, "--labels", labels, "--format", "json")
+    result = _run("check", code, review, "--labels", labels, "--format", "json", "--exit-zero")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     validate_report(data)
@@ -273,7 +275,24 @@ def test_tables_fit_the_terminal(monkeypatch):
     for columns in (80, 160):
         monkeypatch.setenv("COLUMNS", str(columns))
         monkeypatch.setenv("FORCE_COLOR", "1")
-        result = _run("check", *pairs)
+        result = _run("check", *pairs, "--exit-zero")
         assert result.exit_code == 0, result.output
         widths = [len(re.sub(r"\x1b\[[0-9;]*m", "", line)) for line in result.output.splitlines()]
         assert max(widths) == columns  # the summary table spans the terminal, no wider
+
+
+def test_gates_and_required_analyzers_come_from_the_config_too(tmp_path):
+    config = tmp_path / "pyproject.toml"
+
+    def run(table: str, *args: str):
+        config.write_text(f"[tool.crosscheck]\n{table}\n", encoding="utf-8")
+        return _run("check", UNGROUNDED_CODE, UNGROUNDED, "--config", str(config), *args)
+
+    assert run('fail-on = []').exit_code == 0  # no gate: the default policy is off
+    assert run('fail-on = ["self-contradictory"]').exit_code == 0
+    assert run('fail-on = ["ungrounded"]').exit_code == 1
+    assert run('fail-on = []', "--fail-on", "ungrounded").exit_code == 1  # the command line wins
+    bad = run('fail-on = ["ungrounded:high"]')
+    assert bad.exit_code == 2 and "[tool.crosscheck] fail-on: 'ungrounded:high': only missed and" in bad.stderr
+    required = run('fail-on = []\nrequire = ["ruff"]', "--analyzer", "bandit")
+    assert required.exit_code == 2 and "required analyzer ruff did not run" in required.stderr

@@ -15,6 +15,7 @@ from click.testing import Result
 from test_format_html import Page
 
 from crosscheck import analyzers
+from crosscheck.cli import EXIT_GATE
 from crosscheck.formats import Format
 from crosscheck.review.citations import MAX_LINE
 from reliability import invoke, one_error_line
@@ -59,7 +60,7 @@ def check(folder: Path, review: bytes, *args: str, validate=None) -> tuple[Resul
     path = folder / "review.md"
     path.write_bytes(review)
     result = invoke("check", folder / "app.py", path, "--format", "json", *args)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code in (0, EXIT_GATE), result.output  # 1: a default gate is met, the report is whole
     data = json.loads(result.stdout)
     if validate:
         validate(data)
@@ -136,7 +137,7 @@ def test_html_and_script_in_the_review_are_inert_in_the_html_report(folder):
     review = ("<script>alert(1)</script>\n\n<b>Line 6</b> `subprocess.call(cmd, shell=True)` is command "
               "injection <img src=x onerror=alert(1)>.\n")
     (folder / "review.md").write_text(review, encoding="utf-8")
-    result = invoke("check", folder / "app.py", folder / "review.md", "--format", "html")
+    result = invoke("check", folder / "app.py", folder / "review.md", "--format", "html", "--exit-zero")
     assert result.exit_code == 0
     page = Page(result.stdout)
     assert len(page.tags("script")) == 1 and not page.tags("img") and not page.tags("b")
@@ -148,7 +149,7 @@ def test_html_and_script_in_the_review_are_inert_in_the_html_report(folder):
 def test_ansi_escapes_never_reach_the_terminal(folder, fmt):
     review = "\x1b[2J\x1b]0;owned\x07\x1b[31mLine 6\x1b[0m: `subprocess.call(cmd, shell=True)` is command injection.\n"
     (folder / "review.md").write_text(review, encoding="utf-8")
-    result = invoke("check", folder / "app.py", folder / "review.md", "--format", fmt)
+    result = invoke("check", folder / "app.py", folder / "review.md", "--format", fmt, "--exit-zero")
     assert result.exit_code == 0
     assert "\x1b" not in result.output and "\x07" not in result.output
 

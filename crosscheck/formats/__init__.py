@@ -46,6 +46,7 @@ class Format(str, enum.Enum):
     HTML = "html"
     GITHUB = "github"
     GITLAB = "gitlab"
+    JUNIT_GITLAB = "junit-gitlab"
     PR_SUMMARY = "pr-summary"
 
 

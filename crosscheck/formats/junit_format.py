@@ -27,12 +27,21 @@ Passing cases carry their explanation in ``<system-out>``, skipped ones in the
 ``<skipped>`` body. A test case's name is the claim's id and title, or the finding's
 id, rule and place, never its outcome, so that reporters that track tests by name
 (GitLab) see a claim that starts failing, not a new test. ``classname`` is ``crosscheck.<review path, dotted>.<claims |
-findings | verdict>`` so reporters group by pair, then by concern. ``file`` is
-repository-relative (to the working directory; run crosscheck from the repository
-root): a claim points at the code where its first anchor was found (an existing
-line it cites, when only a line was cited), else at its lines in the review; a
-finding at its code; the verdict at its first evidence line in the review (else
-line 1). A review read from stdin is the file ``-``.
+findings | verdict>`` so reporters group by pair, then by concern.
+
+Every case points at a place, repository-relative (to the working directory; run
+crosscheck from the repository root): a claim at the code where its first anchor was
+found (an existing line it cites, when only a line was cited), else at its lines in
+the review; a finding at its code; the verdict at its first evidence line in the
+review (else line 1). A review read from stdin is the file ``-``. Two variants say it:
+
+- ``junit`` (:data:`FORMAT`) validates against Jenkins' xunit schema (``junit-10.xsd``,
+  as pytest's ``junit_family=xunit2`` does): the place is the first line of the case's
+  body, ``location: <file>:<line>``, and ``<testsuites>`` has no ``skipped`` count
+  (its suites have one);
+- ``junit-gitlab`` (:data:`GITLAB_FORMAT`, like pytest's ``xunit1``) is the same with
+  ``file`` and ``line`` attributes on every ``testcase`` too, which GitLab's test report
+  reads (it shows ``file``) and the xsd forbids.
 
 The output is deterministic: no timestamps, hostnames or analyzer versions; ``time``
 only with the timings option (analyzer durations on ``<testsuites>``). Untrusted
@@ -45,6 +54,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from crosscheck.formats.base import ReportFormat
@@ -83,17 +94,32 @@ def _classname(report: Report, concern: str) -> str:
     return ".".join(["crosscheck", *dotted, concern])
 
 
-def _testcase(suite: ET.Element, classname: str, name: str, file: str, line: int) -> ET.Element:
-    return ET.SubElement(suite, "testcase", {"classname": xml_safe(classname), "name": name,
-                                             "file": xml_safe(file), "line": str(line)})
+@dataclass(frozen=True)
+class _Case:
+    """One test case, whatever the variant: where it points and how it ends."""
+
+    name: str
+    file: str
+    line: int
+    body: str
+    tag: str = "system-out"
+    """``failure``, ``skipped``, or ``system-out`` for a pass."""
+    message: str = ""
+    kind: str = ""
 
 
-def _mark(case: ET.Element, body: str, tag: str = "system-out", message: str = "", kind: str = "") -> None:
-    """Give ``case`` its ``failure`` or ``skipped`` element, or the ``system-out`` of a pass, with ``body``."""
-    attributes = {"message": _line(message)} if tag != "system-out" else {}
-    if kind:
-        attributes["type"] = _line(kind)
-    ET.SubElement(case, tag, attributes).text = xml_safe(body)
+def _write(suite: ET.Element, classname: str, case: _Case, file_attributes: bool) -> None:
+    """``case`` as a ``testcase`` of ``suite``: its place first in its body, and also as GitLab's ``file`` and
+    ``line`` attributes with ``file_attributes``; its ``failure`` or ``skipped`` element, or the
+    ``system-out`` of a pass."""
+    attributes = {"classname": xml_safe(classname), "name": case.name}
+    if file_attributes:
+        attributes |= {"file": xml_safe(case.file), "line": str(case.line)}
+    element = ET.SubElement(suite, "testcase", attributes)
+    result = {"message": _line(case.message)} if case.tag != "system-out" else {}
+    if case.kind:
+        result["type"] = _line(case.kind)
+    ET.SubElement(element, case.tag, result).text = xml_safe(f"location: {case.file}:{case.line}\n{case.body}")
 
 
 def _claim_location(report: Report, result: ClaimResult) -> tuple[str, int]:
@@ -113,14 +139,12 @@ def _finding_summary(report: Report, f: FindingResult) -> str:
     return f"{f.id} {x.analyzer} {x.rule_id} ({cwe}, {x.severity.value}) at {report.code_file_path(x.path)}:{x.line}"
 
 
-def _claims(report: Report, suite: ET.Element) -> None:
-    classname = _classname(report, "claims")
+def _claims(report: Report) -> Iterator[_Case]:
     findings = {f.id: f for f in report.reconciliation.findings}
     for result in report.reconciliation.claims:
         claim = result.grounded.claim
         title = _line(claim.title or claim.text, NAME_LIMIT) or "(empty)"
         file, line = _claim_location(report, result)
-        case = _testcase(suite, classname, f"{claim.id} {title}", file, line)
         lines = [f"{claim.id} ({claim.kind.value}, {result.outcome.value}): {result.reason}",
                  f"review {repo_path(report.review.path)} lines {claim.start_line}-{claim.end_line}"]
         lines += [f"{'refuted' if result.outcome is Outcome.CONTRADICTED else 'backed'} by "
@@ -128,76 +152,97 @@ def _claims(report: Report, suite: ET.Element) -> None:
                   for m in result.matches]
         if result.outcome is Outcome.UNSUPPORTED:
             lines.append(_UNSUPPORTED_NOTE)
-        body = "\n".join(lines) + "\n\n" + claim.text + "\n"
+        case = _Case(f"{claim.id} {title}", file, line, "\n".join(lines) + "\n\n" + claim.text + "\n")
         if result.outcome in _FAILING_CLAIMS:
-            _mark(case, body, "failure", result.reason, result.outcome.value)
+            yield _ended(case, "failure", result.reason, result.outcome.value)
         elif result.outcome is Outcome.GENERIC:
-            _mark(case, body, "skipped", result.reason)
+            yield _ended(case, "skipped", result.reason)
         else:
-            _mark(case, body)
+            yield case
 
 
-def _missed(report: Report, suite: ET.Element) -> None:
-    classname = _classname(report, "findings")
+def _missed(report: Report) -> Iterator[_Case]:
     threshold = report.options.min_severity.value
     for f in report.reconciliation.findings:
         if f.status is not FindingStatus.MISSED:
             continue
         x = f.finding
-        file = report.code_file_path(x.path)
-        case = _testcase(suite, classname, f"{f.id} {_line(x.analyzer)} {_line(x.rule_id)} at {_line(x.path)}:{x.line}",
-                         file, x.line)
         cwe = ", ".join(f"CWE-{n}" for n in x.cwe) or "none"
-        body = (f"analyzer: {x.analyzer}\nrule: {x.rule_id}\nCWE: {cwe}\nseverity: {x.severity.value}\n"
-                f"confidence: {x.confidence.value}\nlocation: {file}:{x.line}\nmessage: {x.message}\n\n{x.snippet}\n")
+        case = _Case(f"{f.id} {_line(x.analyzer)} {_line(x.rule_id)} at {_line(x.path)}:{x.line}",
+                     report.code_file_path(x.path), x.line,
+                     f"analyzer: {x.analyzer}\nrule: {x.rule_id}\nCWE: {cwe}\nseverity: {x.severity.value}\n"
+                     f"confidence: {x.confidence.value}\nmessage: {x.message}\n\n{x.snippet}\n")
         if f.relevant:
-            _mark(case, body, "failure", x.message, x.rule_id)
+            yield _ended(case, "failure", x.message, x.rule_id)
         elif f.test_context and not report.options.test_findings:
-            _mark(case, body, "skipped", f"noise in test code ({x.rule_id}); --include-test-findings counts it")
+            yield _ended(case, "skipped", f"noise in test code ({x.rule_id}); --include-test-findings counts it")
         else:
-            _mark(case, body, "skipped", f"below --min-severity {threshold}: {x.severity.value} finding")
+            yield _ended(case, "skipped", f"below --min-severity {threshold}: {x.severity.value} finding")
 
 
-def _verdict(report: Report, suite: ET.Element) -> None:
+def _verdict(report: Report) -> Iterator[_Case]:
     verdict = report.reconciliation.verdict
     review = repo_path(report.review.path)
-    line = verdict.evidence[0].line if verdict.evidence else 1
-    case = _testcase(suite, _classname(report, "verdict"),
-                     f"verdict {verdict.stated.value}: {verdict.consistency.value}", review, line)
     lines = [f"stated {verdict.stated.value}, {verdict.consistency.value}: {verdict.reason}"]
     lines += [f"review {review} line {e.line}: {e.text}" for e in verdict.evidence]
     lines += [f"analyzer {r.name}: {r.status.value}" + (f" ({r.message})" if r.message else "")
               for r in sorted(report.runs, key=lambda r: r.name)]
     lines += [f"note: {note}" for note in report.grounding_notes + report.all_diagnostics]
-    body = "\n".join(lines) + "\n"
+    case = _Case(f"verdict {verdict.stated.value}: {verdict.consistency.value}", review,
+                 verdict.evidence[0].line if verdict.evidence else 1, "\n".join(lines) + "\n")
     if verdict.consistency in _FAILING_VERDICTS:
-        _mark(case, body, "failure", verdict.reason, verdict.consistency.value)
+        yield _ended(case, "failure", verdict.reason, verdict.consistency.value)
     elif verdict.consistency is Consistency.UNDETERMINED:
-        _mark(case, body, "skipped", verdict.reason)
+        yield _ended(case, "skipped", verdict.reason)
     else:
-        _mark(case, body)
+        yield case
 
 
-def _counts(element: ET.Element, cases: list[ET.Element]) -> None:
+def _ended(case: _Case, tag: str, message: str, kind: str = "") -> _Case:
+    """``case`` failed (``tag`` ``failure``, ``kind`` its type) or skipped, for the reason ``message``."""
+    return _Case(case.name, case.file, case.line, case.body, tag, message, kind)
+
+
+_SUITES: tuple[tuple[str, str, Callable[[Report], Iterator[_Case]]], ...] = (
+    ("claims", "claims", _claims), ("missed findings", "findings", _missed), ("verdict", "verdict", _verdict))
+"""Each suite: its name, the last part of its cases' ``classname``, and its cases."""
+
+
+def _counts(element: ET.Element, cases: list[ET.Element], skipped: bool = True) -> None:
     element.set("tests", str(len(cases)))
     element.set("failures", str(sum(c.find("failure") is not None for c in cases)))
     element.set("errors", "0")
-    element.set("skipped", str(sum(c.find("skipped") is not None for c in cases)))
+    if skipped:
+        element.set("skipped", str(sum(c.find("skipped") is not None for c in cases)))
 
 
-def render(report: Report, color: bool = False) -> str:
-    """The report as JUnit XML: UTF-8 declaration, two-space indent, a final newline."""
+def render(report: Report, color: bool = False, *, file_attributes: bool = False) -> str:
+    """The report as JUnit XML: UTF-8 declaration, two-space indent, a final newline. Valid against Jenkins'
+    xunit schema (``junit-10.xsd``), unless ``file_attributes`` adds GitLab's ``file`` and ``line`` to every
+    ``testcase``, which that schema forbids."""
     root = ET.Element("testsuites", {"name": "crosscheck"})
-    for name, build in (("claims", _claims), ("missed findings", _missed), ("verdict", _verdict)):
+    for name, concern, cases in _SUITES:
         suite = ET.SubElement(root, "testsuite", {"name": name})
-        build(report, suite)
+        classname = _classname(report, concern)
+        for case in cases(report):
+            _write(suite, classname, case, file_attributes)
         _counts(suite, suite.findall("testcase"))
-    _counts(root, root.findall("testsuite/testcase"))
+    _counts(root, root.findall("testsuite/testcase"), skipped=False)  # the schema has no skipped here
     if report.options.timings:
         root.set("time", f"{sum(r.duration_s for r in report.runs):.3f}")
     ET.indent(root, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
+def render_gitlab(report: Report, color: bool = False) -> str:
+    """The report as JUnit XML for GitLab: :func:`render` with ``file`` and ``line`` on every ``testcase``."""
+    return render(report, color, file_attributes=True)
+
+
 FORMAT = ReportFormat(name="junit", suffix="junit.xml", order=40, render=render)
 """``--format junit``, registered as the entry point ``junit`` of ``crosscheck.formats``."""
+
+GITLAB_FORMAT = ReportFormat(name="junit-gitlab", suffix="junit-gitlab.xml", order=85, default=False,
+                             render=render_gitlab)
+"""``--format junit-gitlab``, registered as the entry point ``junit-gitlab`` of ``crosscheck.formats``: only
+written when asked for, like the other formats made for one CI system."""

@@ -31,7 +31,7 @@ from crosscheck.errors import InputError
 from crosscheck.models import Severity
 
 KEYS = ("analyzers", "rules", "min-severity", "timeout", "formats", "test-patterns", "include-test-findings",
-        "executor", "scheduler")
+        "executor", "scheduler", "fail-on", "require")
 EXECUTORS = ("local", "dask")
 
 
@@ -53,6 +53,10 @@ class Config:
     """Where ``crosscheck batch`` runs (one of :data:`EXECUTORS`)."""
     scheduler: str | None = None
     """The Dask scheduler's address, for the ``dask`` executor."""
+    fail_on: tuple[str, ...] | None = None
+    """The gates of ``--fail-on`` (``OUTCOME[:SEVERITY]``, checked by the command line); ``()`` fails on none."""
+    require: tuple[str, ...] | None = None
+    """The analyzers of ``--require``."""
     warnings: tuple[str, ...] = field(default=())
     """Unknown keys and the like: worth telling the user, not worth stopping for."""
 
@@ -115,6 +119,8 @@ def parse_config(table: Mapping[str, Any], path: Path) -> Config:
         include_test_findings=include,
         executor=executor,
         scheduler=_string(scheduler, "scheduler", where) if scheduler is not None else None,
+        fail_on=_strings(table.get("fail-on"), "fail-on", where),
+        require=_strings(table.get("require"), "require", where),
         warnings=warnings,
     )
 

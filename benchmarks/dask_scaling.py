@@ -1,6 +1,6 @@
 """crosscheck batch on a Dask cluster of 1 and 2 workers against the local pool, on the same 300 pairs.
 
-Run with ``tox -e bench-dask`` (or ``python benchmarks/dask_scaling.py``, with ``crosscheck[dask]``
+Run with ``tox -e bench-dask`` (or ``python benchmarks/dask_scaling.py``, with ``crosscheck-review[dask]``
 installed). The corpus is the first 300 files of ``nova/tests/functional`` of the nova 34.0.0 wheel
 (downloaded and verified as ``benchmarks/run.py`` does), one generated review each. Each run is cold
 (an empty cache) and writes every default format. The clusters are ``LocalCluster``s of one-thread

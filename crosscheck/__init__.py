@@ -11,6 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+DISTRIBUTION = "crosscheck-review"
+"""The name crosscheck is published under (``pip install crosscheck-review``): ``crosscheck`` on PyPI is
+another project. The import package and the command are ``crosscheck``."""
 
 __all__ = ["Report", "__version__", "check", "render"]
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from crosscheck import __version__, plugins
+from crosscheck import DISTRIBUTION, __version__, plugins
 from crosscheck.errors import AnalyzerError, CrosscheckError, InputError
 from crosscheck.models import ChangeScope, Gate, Options, Severity
 
@@ -365,7 +365,7 @@ def _executor(name: str, scheduler: str | None, workers: int | None) -> Iterator
 @click.option("--no-cache", is_flag=True, help="Analyze every file afresh; neither read nor write the cache.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default=None,
               help="Where the analysis and the pairs run: this machine's cores, or a Dask cluster "
-                   "(pip install 'crosscheck[dask]').  [default: executor in [tool.crosscheck], else local]")
+                   f"(pip install '{DISTRIBUTION}[dask]').  [default: executor in [tool.crosscheck], else local]")
 @click.option("--scheduler", metavar="ADDRESS",
               help="The Dask scheduler to use (tcp://HOST:8786); without it, --executor dask starts a local cluster.")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N",

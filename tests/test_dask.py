@@ -130,7 +130,7 @@ def test_without_the_extra_the_dask_executor_names_it(manifest, tmp_path, monkey
     result = CliRunner().invoke(cli, ["batch", str(manifest), "--output-dir", str(tmp_path / "out"),
                                       "--executor", "dask"])
     assert result.exit_code == 2
-    assert result.output.strip().splitlines()[-1].endswith("the dask executor needs Dask: pip install 'crosscheck[dask]'")
+    assert result.output.strip().splitlines()[-1].endswith("the dask executor needs Dask: pip install 'crosscheck-review[dask]'")
 
 
 def test_scheduler_and_workers_need_the_dask_executor(manifest, tmp_path):

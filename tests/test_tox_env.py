@@ -22,7 +22,7 @@ requires = tox>=4
 [testenv:crosscheck]
 description = check security reviews against bandit and semgrep; reports go to reports/
 skip_install = true
-deps = crosscheck @ {source}
+deps = crosscheck-review @ {source}
 set_env =
     SEMGREP_ENABLE_VERSION_CHECK = 0
     SEMGREP_SEND_METRICS = off

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crosscheck import DISTRIBUTION
 from crosscheck.analyzers.bandit import vocabulary as bandit_vocabulary
 from crosscheck.analyzers.base import (
     Analyzer,
@@ -144,7 +145,7 @@ class RuffAnalyzer(Analyzer):
         exe = ruff_executable()
         if exe is None:
             return AnalyzerRun(self.name, "", RunStatus.MISSING,
-                               message="ruff is not installed: pip install ruff (or pip install 'crosscheck[ruff]')")
+                               message=f"ruff is not installed: pip install ruff (or pip install '{DISTRIBUTION}[ruff]')")
         deadline = time.monotonic() + options.timeout_s
         version = ""
         # A fresh working folder: ruff then names every file by its absolute path, even in warnings.

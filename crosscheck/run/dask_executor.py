@@ -26,6 +26,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from crosscheck import DISTRIBUTION
 from crosscheck.errors import CrosscheckError
 from crosscheck.models import AnalyzerRun, CodeTarget, Options, RunStatus, SourceFile
 from crosscheck.run.cache import Analysis, AnalysisCache, FileResult, look_up
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DaskExecutor", "connect"]
 
-EXTRA = "pip install 'crosscheck[dask]'"
+EXTRA = f"pip install '{DISTRIBUTION}[dask]'"
 CONNECT_TIMEOUT_S = 10
 CHUNK_FILES = (8, 256)
 """The fewest and the most files an analysis task gets: each task pays every analyzer's start-up (reading a

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from crosscheck.analyzers.semgrep import default_rules_dir
 from crosscheck.cli import cli
 from crosscheck.errors import InputError
-from crosscheck.formats import Format, render
+from crosscheck.formats import Format, render, sarif_format
 from crosscheck.models import Options, Severity
 from crosscheck.results.gates import Gate, GateSpec, failed_gates, gate_counts, parse_gate
 from crosscheck.run import pipeline
@@ -239,7 +239,7 @@ def test_reports_carry_suppression_and_test_context(suppressed, test_tree, valid
     validate_report(data)
     assert data["metrics"]["findings"]["suppressed"] == 4
     assert data["options"]["audit"] is False
-    sarif = validate_sarif(render(report, Format.SARIF))
+    sarif = validate_sarif(sarif_format.render(report, all_results=True))  # suppressed ones are not results by default
     results = [r for run in sarif["runs"] if run["tool"]["driver"]["name"] != "crosscheck" for r in run["results"]]
     marked = [r for r in results if "suppressions" in r]
     assert len(marked) == 4

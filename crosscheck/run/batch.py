@@ -35,6 +35,7 @@ import dataclasses
 import hashlib
 import itertools
 import json
+import os
 import queue
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -303,7 +304,8 @@ def _report_key(pair: Pair, manifest: Manifest, target: CodeTarget, review: Revi
              sorted(formats), pair.id, pair.author, pair.display_paths(manifest.root), list(pair.metadata),
              target.is_dir, [(f.path, f.sha256) for f in target.files], list(target.skipped), review.sha256,
              review.encoding,
-             str(pair.labels) if pair.labels else None, labels]
+             str(pair.labels) if pair.labels else None, labels,
+             os.getcwd()]  # SARIF URIs are relative to the directory crosscheck runs in (the repository root)
     return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
 
 

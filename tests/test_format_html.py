@@ -240,6 +240,20 @@ def test_each_code_line_is_listed_once_escaped_and_printable(tmp_path: Path, tex
     assert "\x1b" not in html and "\x85" not in html
 
 
+def test_quickstart_heading_states_the_claims_truth_before_the_verdict(reports: Callable[[str], Report]) -> None:
+    """The verdict holds, yet two claims cite code that is not there: the first heading says so, coloured bad,
+    and the verdict is the line after it; "upheld" is named for what it means."""
+    html = render(reports("quickstart"))
+    page = Page(html)
+    h1 = page.tags("h1")
+    assert h1 == [{"id": "headline", "class": "tone-bad"}]
+    heading = html.split('<h1 id="headline" class="tone-bad">', 1)[1].split("</h1>", 1)[0]
+    assert heading.startswith("2 of 11 claims cite code that is not there \u00b7 1 assurance contradicted \u00b7 "
+                              "8 findings missed")
+    assert html.index('id="headline"') < html.index('id="verdict"') < html.index('id="claims"')
+    assert ">upheld (no analyzer refutes it)</td>" in html and 'title="no analyzer refutes this assurance' in html
+
+
 # --- headless Chromium -------------------------------------------------------------------------------------------
 
 
@@ -285,6 +299,15 @@ def test_chromium_filters_hide_rows_and_markers(reports: Callable[[str], Report]
                                                              "#finding-F7", "#finding-F8"}
     assert page.tags("div", id="L-0-43")[0]["class"] == "l"  # only hidden things there: no longer highlighted
     assert page.tags("div", id="L-0-29")[0]["class"] == "l hit"  # C5 (unsupported) is still shown there
+
+
+def test_chromium_first_heading_is_the_claims_truth(reports: Callable[[str], Report], tmp_path: Path) -> None:
+    path = tmp_path / "report.html"
+    path.write_text(render(reports("quickstart")), encoding="utf-8")
+    dom = dump_dom(path)
+    first = dom.split("<h1", 1)[1].split(">", 1)[1].split("</h1>", 1)[0]
+    assert first.startswith("2 of 11 claims cite code that is not there")
+    assert dom.index("</h1>") < dom.index("Verdict: the review states")
 
 
 def test_chromium_screenshot(reports: Callable[[str], Report], tmp_path: Path) -> None:

@@ -45,12 +45,16 @@ def test_quickstart_sections(reports: Callable[[str], Report]) -> None:
     report = reports("quickstart")
     md = render(report)
     data = report.to_dict()
-    assert md.splitlines()[0] == ("### crosscheck: stated defects \u2192 consistent \u2014 "
+    # the claims' truth first, the verdict (which holds) one line after it
+    assert md.splitlines()[0] == ("### crosscheck: 2 of 11 claims cite code that is not there \u00b7 "
+                                  "1 assurance contradicted \u00b7 8 findings missed \u00b7 "
+                                  "1 defect claim not backed by any analyzer")
+    assert md.splitlines()[2] == ("**Verdict:** stated defects \u2192 consistent \u2014 "
                                   "2 claim(s) confirmed, 12 finding(s) in the code")
     assert "Claim precision **0.40** \u00b7 finding recall **0.40** \u00b7 grounding rate **0.73**" in md
     headings = [line for line in md.splitlines() if line.startswith("#### ")]
     assert headings == ["#### Contradicted claims (1)", "#### Ungrounded claims (2)", "#### Unsupported claims (1)",
-                        "#### Confirmed claims (2)", "#### Upheld claims (1)", "#### Generic claims (4)",
+                        "#### Confirmed claims (2)", "#### Upheld (no analyzer refutes it) claims (1)", "#### Generic claims (4)",
                         "#### Missed findings (8)"]  # analyzers ran fine and there are no notes: no such sections
     claim_ids = [re.match(r"- \*\*(C\d+)\*\*", b)[1] for h in headings[:-1]  # type: ignore[index]
                  for b in bullets(md, h.removeprefix("#### "))]
@@ -69,7 +73,9 @@ def test_quickstart_sections(reports: Callable[[str], Report]) -> None:
 
 def test_hallucinated_anchors(reports: Callable[[str], Report]) -> None:
     md = render(reports("hallucinated_anchors"))
-    assert md.startswith("### crosscheck: stated defects \u2192 contradicted")
+    assert md.startswith("### crosscheck: 2 of 3 claims cite code that is not there \u00b7 "
+                         "the analyzers contradict its verdict")
+    assert "\n**Verdict:** stated defects \u2192 contradicted" in md
     assert "finding recall **n/a**" in md and "Missed findings" not in md
     assert "L48 absent" in bullets(md, "Ungrounded claims (2)")[1]
 

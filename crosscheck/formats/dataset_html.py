@@ -34,6 +34,7 @@ from crosscheck.results.dataset import (
     outcome_counts,
     shown_value,
 )
+from crosscheck.results.headline import OUTCOME_MEANINGS, Headline, outcome_label, row_headline
 
 METRIC_NAMES = {"claim_precision": "claim precision", "finding_recall": "finding recall",
                 "grounding_rate": "grounding rate", "specificity": "specificity",
@@ -99,7 +100,8 @@ def summary_html(groups: Sequence[Group], rows: Sequence[Row], title: str) -> st
         rows=pairs, meta_keys=[printable(k) for k in meta_keys],
         checked=sum(1 for r in rows if r.get("error") is None), outcome_chart=_outcome_chart(groups),
         grounding_chart=_metric_chart(groups, "grounding_rate"), label_chart=_label_chart(groups),
-        legend=[{"name": n, "fill": _fill(n)} for n, _ in (groups[0].outcomes if groups else ())],
+        legend=[{"name": outcome_label(n), "fill": _fill(n), "title": OUTCOME_MEANINGS.get(n)}
+                for n, _ in (groups[0].outcomes if groups else ())],
         side_fills=SIDE_FILLS, metric_names=METRIC_NAMES)
 
 
@@ -133,7 +135,7 @@ def _group_view(number: int, group: Group) -> dict[str, Any]:
         "id": f"g{number}", "overall": group.overall, "label": printable(group.label),
         "cells": [printable(shown_value(v)) for v in group.values], "pairs": group.pairs, "checked": group.checked,
         "not_checked": group.not_checked, "claims": group.claims,
-        "outcomes": [{"name": n, "count": c, "fill": _fill(n)} for n, c in group.outcomes if c],
+        "outcomes": [{"name": outcome_label(n), "count": c, "fill": _fill(n)} for n, c in group.outcomes if c],
         "findings": group.findings, "relevant": group.relevant,
         "statuses": [{"name": n, "count": c, "tone": tone(n)} for n, c in group.finding_statuses if c],
         "consistency": [{"name": n, "count": c, "tone": tone(n)} for n, c in group.consistency if c],
@@ -161,7 +163,8 @@ def _pair(row: Row, keys: Sequence[str], index: Mapping[tuple[str, ...], int]) -
         "metadata": {printable(k): printable(v) for k, v in metadata.items()},
         "code": printable(row.get("code", "")), "error": None if error is None else printable(error),
         "verdict": printable(row.get("verdict", "")), "consistency": printable(row.get("consistency", "")),
-        "outcomes": [{"name": printable(n), "count": as_count(c), "fill": _fill(str(n))}
+        "headline": row_headline(row) or Headline(("not checked",), "bad"),
+        "outcomes": [{"name": printable(outcome_label(str(n))), "count": as_count(c), "fill": _fill(str(n))}
                      for n, c in outcome_counts(row).items() if as_count(c)],
         "findings": as_count(row.get("findings")), "missed": as_count(row.get("missed")),
         "metrics": [_ratio_text(as_metric(metrics.get(m))) for m in METRICS[:4]],

@@ -1,9 +1,10 @@
 """The HTML report: one self-contained page, to read a check in a browser.
 
-The page (``templates/report.html.j2``) has a header (code and review, the verdict
-and why, metrics, analyzers, code source, grounding notes, diagnostics), the claims
-table, the findings table, and the code of every file with line numbers. Each code
-line is rendered once, with an ``id`` (``L-<file index>-<line>``) and the markers of
+The page (``templates/report.html.j2``) has a header (the headline first: what is
+wrong with the review's claims, coloured by the worst of it, see
+:mod:`crosscheck.results.headline`; then the verdict and why; code and review,
+metrics, analyzers, code source, grounding notes, diagnostics), the claims table, the findings table, and the code of every file
+with line numbers. Each code line is rendered once, with an ``id`` (``L-<file index>-<line>``) and the markers of
 what is there: a claim's anchor where it was found (its ``actual_line``; a citation
 of a line that could not be compared, ``unchecked``, at the cited line), a finding at
 its first line; the lines they span are highlighted. Markers link to the claim's or
@@ -41,6 +42,7 @@ from crosscheck.formats.untrusted import is_printable, one_line, printable
 from crosscheck.grounding.model import Status
 from crosscheck.models import SourceFile
 from crosscheck.reconcile.model import FindingStatus
+from crosscheck.results.headline import OUTCOME_MEANINGS, headline, outcome_label
 from crosscheck.results.report import Report, finding_state, match_text
 
 SCRIPT = """
@@ -236,10 +238,10 @@ def _filters(claims: list[dict[str, Any]], findings: list[dict[str, Any]]) -> li
     statuses = [s.value for s in FindingStatus]
     present = list(dict.fromkeys(f["status"] for f in findings))
     ordered = [s for s in statuses if s in present] + [s for s in present if s not in statuses]
-    return ([{"key": f"claim:{o}", "label": f"{o} claims", "count": sum(c["outcome"] == o for c in claims),
-              "tone": tone(o)} for o in outcomes]
+    return ([{"key": f"claim:{o}", "label": f"{outcome_label(o)} claims", "count": sum(c["outcome"] == o for c in claims),
+              "tone": tone(o), "title": OUTCOME_MEANINGS.get(o)} for o in outcomes]
             + [{"key": f"finding:{s}", "label": f"{s} findings", "count": sum(f["status"] == s for f in findings),
-                "tone": tone(s)} for s in ordered])
+                "tone": tone(s), "title": None} for s in ordered])
 
 
 def render(report: Report, color: bool = False) -> str:
@@ -253,7 +255,8 @@ def render(report: Report, color: bool = False) -> str:
     return render_page("report.html.j2", title=f"crosscheck: {review_path}", script=SCRIPT, data=data,
                        claims=claims, findings=findings, files=_code(report, claims, findings),
                        filters=_filters(claims, findings), code_path=printable(report.code_path),
-                       review_path=review_path)
+                       review_path=review_path, headline=headline(data), outcome_label=outcome_label,
+                       meanings=OUTCOME_MEANINGS)
 
 
 FORMAT = ReportFormat(name="html", suffix="html", order=60, render=render)

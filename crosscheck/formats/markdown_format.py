@@ -1,6 +1,7 @@
 """The Markdown report: a short summary for a pull-request comment (GitHub, GitLab).
 
-A heading with the verdict and its reason, one line of metrics, then the claims
+A heading with the headline (what is wrong with the review's claims, see
+:mod:`crosscheck.results.headline`), the verdict and its reason, one line of metrics, then the claims
 grouped by outcome (the most telling outcomes first: contradicted, ungrounded,
 unsupported, confirmed, upheld, generic; an outcome the reconciliation gains later
 comes after them, so nothing is dropped), the findings the review missed (the most
@@ -39,6 +40,7 @@ from crosscheck.formats.untrusted import one_line, printable
 from crosscheck.grounding.model import Status
 from crosscheck.models import RunStatus, Severity
 from crosscheck.reconcile.model import OUTCOME_ORDER, FindingStatus
+from crosscheck.results.headline import headline, outcome_label
 from crosscheck.results.report import Report
 
 SECTION_LIMIT = 50
@@ -172,7 +174,8 @@ def render(report: Report, color: bool = False) -> str:
     data = report.to_dict()
     verdict, metrics = data["verdict"], data["metrics"]
     comment = _Comment()
-    comment.add(f"### crosscheck: stated {text(verdict['stated'])} \u2192 {text(verdict['consistency'])} "
+    comment.add(f"### crosscheck: {text(headline(data).text)}", "")
+    comment.add(f"**Verdict:** stated {text(verdict['stated'])} \u2192 {text(verdict['consistency'])} "
                 f"\u2014 {text(verdict['reason'], NOTE_LIMIT)}", "")
     comment.add(f"Claim precision **{_ratio(metrics['claim_precision'])}** \u00b7 "
                 f"finding recall **{_ratio(metrics['finding_recall'])}** \u00b7 "
@@ -183,7 +186,7 @@ def render(report: Report, color: bool = False) -> str:
 
     for outcome in outcome_order(c["outcome"] for c in data["claims"]):
         claims = [c for c in data["claims"] if c["outcome"] == outcome]
-        comment.section(f"#### {text(outcome).capitalize()} claims ({len(claims)})", map(_claim, claims),
+        comment.section(f"#### {text(outcome_label(outcome)).capitalize()} claims ({len(claims)})", map(_claim, claims),
                         len(claims))
 
     missed = [f for f in data["findings"] if f["status"] == FindingStatus.MISSED.value]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from crosscheck.formats.base import ReportFormat
 from crosscheck.formats.untrusted import one_line
+from crosscheck.results.headline import headline, outcome_label
 from crosscheck.results.outcome import PairOutcome, summary_rows
 from crosscheck.results.report import Report, finding_state, match_text
 
@@ -32,6 +33,8 @@ _OUTCOME_STYLE = {
     "suppressed": "dim",
     "consistent": "green", "self-contradictory": "bold red", "undetermined": "yellow",
 }
+_LEVEL_STYLE = {"good": "bold green", "warn": "bold yellow", "bad": "bold red"}
+"""The headline's style by its level."""
 WIDTH = 120
 """Columns of the tables when the terminal's width is not known (output to a pipe, no ``COLUMNS``)."""
 
@@ -41,9 +44,10 @@ def clean(text: object, limit: int = 0) -> str:
     return one_line(text, limit)
 
 
-def _styled(value: str) -> Text:
+def _styled(value: str, shown: str | None = None) -> Text:
+    """``value`` in its style, shown as ``shown`` (by default itself)."""
     from rich.text import Text
-    return Text(value, style=_OUTCOME_STYLE.get(value, ""))
+    return Text(value if shown is None else shown, style=_OUTCOME_STYLE.get(value, ""))
 
 
 def _ratio(value: float | None) -> str:
@@ -95,7 +99,7 @@ def _plain(data: dict[str, Any]) -> str:
     lines = _header_lines(data)
     lines += ["", f"Claims ({len(data['claims'])})"]
     for c in data["claims"]:
-        lines.append(f"{c['id']}  {c['kind']}  {c['outcome']}  " + (" ".join(f"CWE-{n}" for n in c["cwe"]) or "-"))
+        lines.append(f"{c['id']}  {c['kind']}  {outcome_label(c['outcome'])}  " + (" ".join(f"CWE-{n}" for n in c["cwe"]) or "-"))
         lines.append(f"    claim: {clean(c['title'] or c['text'])}")
         lines.append(f"    why: {clean(c['reason'])}")
         lines += [f"    anchor: {anchor}" for anchor in _anchor_parts(c, 0)]
@@ -112,10 +116,12 @@ def _plain(data: dict[str, Any]) -> str:
 
 
 def _header_lines(data: dict[str, Any], limit: int = 0) -> list[str]:
-    """What was checked, the verdict, the analyzers and where the code came from."""
+    """The headline (what is wrong with the claims, see :mod:`crosscheck.results.headline`), the verdict,
+    what was checked, the analyzers and where the code came from."""
     verdict = data["verdict"]
-    lines = [f"crosscheck {data['tool']['version']}: {clean(data['code']['path'])} vs {clean(data['review']['path'])}",
+    lines = [f"crosscheck {data['tool']['version']}: {headline(data).text}",
              f"Verdict: stated {verdict['stated']} \u2192 {verdict['consistency']} ({clean(verdict['reason'])})",
+             f"Checked: {clean(data['code']['path'])} vs {clean(data['review']['path'])}",
              "Analyzers: " + ", ".join(
                  f"{a['name']} {a['version'] or '?'} {a['status']} ({a['findings']} findings)"
                  + (f" - {clean(a['message'], limit)}" if a["message"] else "") for a in data["analyzers"])]
@@ -128,10 +134,13 @@ def _header_lines(data: dict[str, Any], limit: int = 0) -> list[str]:
 
 
 def _print_header(console: Console, data: dict[str, Any]) -> None:
-    """:func:`_header_lines`, the verdict's consistency in its colour."""
+    """:func:`_header_lines`, the headline in its level's colour, the verdict's consistency in its own."""
     from rich.text import Text
-    first, _, *rest = _header_lines(data, limit=80)
-    console.print(Text(first, style="bold"))
+    _, _, *rest = _header_lines(data, limit=80)
+    top = headline(data)
+    first = Text(f"crosscheck {data['tool']['version']}: ", style="bold")
+    first.append(top.text, style=_LEVEL_STYLE[top.level])
+    console.print(first)
     verdict = data["verdict"]
     line = Text("Verdict: stated ")
     line.append(verdict["stated"], style="bold")
@@ -158,7 +167,7 @@ def _claims_table(claims: list[dict[str, Any]]) -> Table:
         body.append(clean(c["reason"], 90), style="dim")
         for m in c["matches"]:
             body.append("\n" + clean(match_text(m), 90), style="dim")
-        table.add_row(c["id"], c["kind"], _styled(c["outcome"]),
+        table.add_row(c["id"], c["kind"], _styled(c["outcome"], outcome_label(c["outcome"])),
                       "\n".join(f"CWE-{n}" for n in c["cwe"][:4]) or "-", "\n".join(_anchor_parts(c, 28)) or "-",
                       body)
     return table
@@ -202,7 +211,8 @@ def _footer(data: dict[str, Any]) -> list[tuple[str, str]]:
     m = data["metrics"]
     lines = [(f"Metrics: claim precision {_ratio(m['claim_precision'])}, finding recall "
               f"{_ratio(m['finding_recall'])}, grounding rate {_ratio(m['grounding_rate'])}, specificity "
-              f"{_ratio(m['specificity'])}; outcomes " + ", ".join(f"{k} {v}" for k, v in m["outcomes"].items() if v),
+              f"{_ratio(m['specificity'])}; outcomes "
+              + ", ".join(f"{outcome_label(k)} {v}" for k, v in m["outcomes"].items() if v),
               "")]
     unverified = [f"{clean(c['code'], 40)} ({claim['id']})" for claim in data["claims"] for c in claim["citations"]
                   if c["role"] == "suggestion" and c["status"] == "absent"]

@@ -306,17 +306,19 @@ def test_golden(name, documents):
 
 
 def test_sample_uris_resolve_from_the_repository_root(samples, validate_sarif):
+    # the samples' folder: samples/ in a checkout, the installed package's copy under tox
+    root = os.path.relpath(sample_manifest().root, REPO).replace(os.sep, "/")
     for name, report in samples.items():
         assert not report.review.path.startswith("samples/")  # the report names it from the manifest's folder
         data = validate_sarif(sarif_format.render(report, all_results=True))
         uris = _uris(data)
         assert {u["uriBaseId"] for u in uris} == {"%SRCROOT%"}
-        assert {unquote(u["uri"]) for u in uris} == {f"samples/{report.code_path}", f"samples/{report.review.path}"}
+        assert {unquote(u["uri"]) for u in uris} == {f"{root}/{report.code_path}", f"{root}/{report.review.path}"}
         assert all((REPO / unquote(u["uri"])).is_file() for u in uris), name
     webhook = json.loads(sarif_format.render(samples["webhook"]))  # "no defects", and twelve findings
     (verdict,) = [r for r in _run(webhook, "crosscheck")["results"] if r["ruleId"].startswith("crosscheck/verdict/")]
     assert verdict["ruleId"] == "crosscheck/verdict/contradicted"
-    assert verdict["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "samples/webhook/review.md"
+    assert verdict["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == f"{root}/webhook/review.md"
 
 
 def test_quickstart_findings_and_claims_are_cross_linked(every_result):

@@ -399,10 +399,17 @@ def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[
     scheduler = scheduler or (config.scheduler if executor == "dask" else None)
     if executor == "local" and (scheduler or workers):
         raise click.UsageError("--scheduler and --workers go with --executor dask")
+    from crosscheck.formats.untrusted import one_line as clean
+
+    cache = None if no_cache else AnalysisCache()
+    why = cache.unusable() if cache is not None else None
+    if cache is not None and why is not None:
+        click.echo(f"crosscheck: warning: the cache folder {clean(str(cache.base))} cannot be used ({why}); "
+                   "this batch runs without a cache", err=True)
+        cache = None
     with resolver(loaded) as fetch, _executor(executor, scheduler, workers) as runner, _progress() as progress:
-        result = run_batch(loaded, options, fetch, output_dir=out, formats=chosen,
-                           cache=None if no_cache else AnalysisCache(), progress=progress, processes=usable_cores(),
-                           executor=runner)
+        result = run_batch(loaded, options, fetch, output_dir=out, formats=chosen, cache=cache, progress=progress,
+                           processes=usable_cores(), executor=runner)
     write_batch_summary(result.outcomes, out, title=f"crosscheck: {loaded.path.name}", group_by=group_by)
     checked = sum(o.error is None for o in result.outcomes)
     analysis = result.analysis

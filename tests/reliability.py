@@ -170,6 +170,8 @@ CASES: dict[str, Case] = {
          "file present is complete"),
         ("cache-concurrent", "two batches sharing CROSSCHECK_CACHE_DIR at once", "both complete with the same "
          "reports; every cache entry valid JSON, no temporary file left"),
+        ("cache-unusable", "CROSSCHECK_CACHE_DIR naming a regular file, or a folder below one", "exit 0, the "
+         "reports and the summary written; one warning that the batch runs without a cache"),
         ("cache-failed-run-not-reused", "a batch whose semgrep failed, run again with semgrep working",
          "the second run runs semgrep again (a report with a failed or missing analyzer is not cached)"),
         ("code-never-executed", "code that writes a file when imported or run", "the file is never written"),

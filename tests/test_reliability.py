@@ -564,3 +564,17 @@ def test_a_file_that_already_holds_the_content_is_left_alone(tmp_path):
     write_atomic(link, '{"a": 22}\n')
     assert not link.is_symlink() and link.read_text() == '{"a": 22}\n'
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "report.json"]
+
+
+@pytest.mark.case("cache-unusable")
+def test_an_unusable_cache_turns_caching_off_with_a_warning(tmp_path, monkeypatch):
+    manifest = _manifest(tmp_path, PAIR)
+    (tmp_path / "a-file").write_text("not a folder\n", encoding="utf-8")
+    for base in (tmp_path / "a-file", tmp_path / "a-file" / "below"):
+        monkeypatch.setenv("CROSSCHECK_CACHE_DIR", str(base))
+        out = tmp_path / f"out-{base.name}"
+        result = invoke("batch", manifest, "--output-dir", out)
+        assert result.exit_code == 0, result.output
+        assert f"the cache folder {base} cannot be used" in result.stderr and "without a cache" in result.stderr
+        assert (out / "a.json").is_file() and (out / "summary.json").is_file()
+    assert (tmp_path / "a-file").read_text(encoding="utf-8") == "not a folder\n"

@@ -119,6 +119,16 @@ class AnalysisCache:
         except (ValueError, KeyError, TypeError):
             return None
 
+    def unusable(self) -> str | None:
+        """Why this cache cannot be used (its folder cannot be made, or written in), or None when it can."""
+        try:
+            self.base.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.base, prefix=".probe-"):
+                pass
+        except OSError as err:
+            return err.strerror or type(err).__name__
+        return None
+
     def has(self, key: str, sha256: str) -> bool:
         """Whether an entry for ``sha256`` is there (written whole: entries are written atomically)."""
         return self._path(key, sha256).is_file()

@@ -402,8 +402,7 @@ def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[
     from crosscheck.formats.untrusted import one_line as clean
 
     cache = None if no_cache else AnalysisCache()
-    why = cache.unusable() if cache is not None else None
-    if cache is not None and why is not None:
+    if cache is not None and (why := cache.unusable()) is not None:
         click.echo(f"crosscheck: warning: the cache folder {clean(str(cache.base))} cannot be used ({why}); "
                    "this batch runs without a cache", err=True)
         cache = None

@@ -7,6 +7,7 @@ Regenerate them with ``CROSSCHECK_UPDATE_GOLDEN=1`` (the test then fails, saying
 
 from __future__ import annotations
 
+import dataclasses
 import email.message
 import importlib.metadata
 import json
@@ -23,6 +24,7 @@ from crosscheck import __version__
 from crosscheck.formats import sarif_format
 from crosscheck.load.code import ReviewText
 from crosscheck.load.samples import sample_manifest
+from crosscheck.load.sources import Provenance, SourceKind
 from crosscheck.models import Options
 from crosscheck.reconcile.model import Outcome
 from crosscheck.run import pipeline
@@ -319,6 +321,23 @@ def test_sample_uris_resolve_from_the_repository_root(samples, validate_sarif):
     (verdict,) = [r for r in _run(webhook, "crosscheck")["results"] if r["ruleId"].startswith("crosscheck/verdict/")]
     assert verdict["ruleId"] == "crosscheck/verdict/contradicted"
     assert verdict["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == f"{root}/webhook/review.md"
+
+
+def test_a_review_named_from_its_manifest_points_at_the_file_it_was_read_from(tmp_path, monkeypatch, validate_sarif):
+    """Fetched code gives no folder to find the review beside: the review's location is the file that was
+    read, relative to the working directory, whatever name the report shows it under."""
+    monkeypatch.chdir(tmp_path)
+    pairs = tmp_path / "pairs"
+    pairs.mkdir()
+    (pairs / "code.py").write_bytes((REPO / PAIRS["quickstart"][0]).read_bytes())
+    (pairs / "002.txt").write_bytes((REPO / PAIRS["quickstart"][1]).read_bytes())
+    report = pipeline.run(str(pairs / "code.py"), str(pairs / "002.txt"))
+    fetched = Provenance(SourceKind.PYPI, False, "demo==1.0", "demo-1.0-py3-none-any.whl", "0" * 64, True, "", ())
+    shown = dataclasses.replace(report, review=dataclasses.replace(report.review, path="002.txt"), source=fetched)
+    data = validate_sarif(sarif_format.render(shown))
+    reviews = {u["uri"] for u in _uris(data) if u["uri"].endswith(".txt")}
+    assert reviews == {"pairs/002.txt"}
+    assert _run(data, "crosscheck")["automationDetails"]["id"] == "crosscheck/review/pairs/002.txt/"
 
 
 def test_quickstart_findings_and_claims_are_cross_linked(every_result):

@@ -54,7 +54,7 @@ def _location(report: Report, item: attention.Item) -> dict[str, Any]:
     if item.place is not None:
         path, begin, end = item.place.path, item.place.line, item.place.end_line
     elif attention.review_file(report):
-        path, begin = repo_path(report.review.path), item.review_line or 1
+        path, begin = report.review_file_path(), item.review_line or 1
         end = begin
     else:
         path = report.code_file_path(report.code.files[0].path) if report.code.files else repo_path(report.code_path)

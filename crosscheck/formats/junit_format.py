@@ -130,7 +130,7 @@ def _claim_location(report: Report, result: ClaimResult) -> tuple[str, int]:
             return report.code_file_path(g.path), g.actual_line
         if g.status is Status.UNCHECKED and g.citation.line is not None:
             return report.code_file_path(g.path), g.citation.line
-    return repo_path(report.review.path), result.grounded.claim.start_line
+    return report.review_file_path(), result.grounded.claim.start_line
 
 
 def _finding_summary(report: Report, f: FindingResult) -> str:

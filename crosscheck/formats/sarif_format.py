@@ -73,7 +73,7 @@ import importlib.metadata
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -240,7 +240,7 @@ class _Places:
     def __init__(self, report: Report) -> None:
         self.report = report
         self._code: dict[str, dict[str, str]] = {}
-        self.review = self._review() if report.review.path != "-" else None
+        self.review = artifact(report.review_file_path()) if report.review.path != "-" else None
 
     def code(self, path: str) -> dict[str, str]:
         """The code file ``path`` (relative to the code's root, as findings and groundings give it)."""
@@ -259,34 +259,6 @@ class _Places:
         except OSError:  # the shown path is not a file from here (a manifest's pair), or the file is gone
             same = not os.path.exists(real)
         return artifact(shown if same else real)
-
-    def _review(self) -> dict[str, str]:
-        path = self.report.review.path
-        if not os.path.isabs(path) and not self._is_review(path):
-            path = self._beside_code(path) or path
-        return artifact(path)
-
-    def _is_review(self, path: str | Path) -> bool:
-        """Whether the file at ``path`` is the review that was read (its bytes have the review's sha256)."""
-        try:
-            with open(path, "rb") as file:
-                return hashlib.file_digest(file, "sha256").hexdigest() == self.report.review.sha256
-        except OSError:
-            return False
-
-    def _beside_code(self, path: str) -> str | None:
-        """The review at ``path`` in the folder the code's shown path is relative to (a manifest's folder),
-        if the code was given as a path and that file is the review that was read."""
-        report = self.report
-        shown = PurePosixPath(os.path.normpath(report.code_path).replace(os.sep, "/"))
-        if report.source is not None or shown.is_absolute() or ".." in shown.parts:
-            return None
-        root = Path(report.code.root)
-        parts = tuple(p for p in shown.parts if p != ".")
-        if parts and (len(root.parts) <= len(parts) or root.parts[-len(parts):] != parts):
-            return None
-        candidate = Path(*root.parts[:len(root.parts) - len(parts)]) / path
-        return str(candidate) if self._is_review(candidate) else None
 
 
 def _uri_bases(report: Report) -> dict[str, Any]:
@@ -319,7 +291,7 @@ def _invocation(successful: bool, notes: list[tuple[str, str]], properties: dict
 def _category(report: Report, tool: str) -> str:
     """``crosscheck/<tool>/<review>/``: one code scanning category per tool and review, so the files of
     several pairs can be uploaded together (an id ending in ``/`` is all category)."""
-    review = report.review.path
+    review = report.review_file_path()
     name = "stdin" if review == "-" else unquote(artifact(review)["uri"]).removeprefix("file://")
     return f"crosscheck/{tool}/{name.strip('/')}/"
 

@@ -40,6 +40,10 @@ class ReviewText:
     comments: CommentExport | None = None
     """The pull request's comments, when the review is a platform's JSON export of them (recognised by
     content; see :mod:`crosscheck.load.comments`)."""
+    file: str = ""
+    """The file the bytes were read from, as it was opened; "" for standard input, text given directly and
+    several exports merged. Reports show :attr:`path` (which a batch makes relative to its manifest) and do not
+    carry this; formats that point a CI system at the file use it (:meth:`Report.review_file_path`)."""
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -188,7 +192,8 @@ def load_review(path: str) -> ReviewText:
     if len(data) > MAX_REVIEW_BYTES and comments is None:
         raise InputError(f"review {path!r} is larger than {MAX_REVIEW_BYTES // 2**20} MiB; a review that long is not "
                          "an LLM's review of one piece of code: split it, or give the part about this code")
-    return ReviewText(path=path, sha256=sha256_bytes(data), text=text, encoding=encoding, comments=comments)
+    return ReviewText(path=path, sha256=sha256_bytes(data), text=text, encoding=encoding, comments=comments,
+                      file="" if path == "-" else path)
 
 
 def may_be_export(path: str) -> bool:

@@ -75,6 +75,11 @@ class Report:
         """The :func:`repo_path` of a code file, from its path relative to the code root."""
         return repo_path(os.path.join(self.code_path, path) if self.code.is_dir else self.code_path)
 
+    def review_file_path(self) -> str:
+        """The :func:`repo_path` of the file the review was read from (``-`` for standard input): what a CI
+        system is pointed at; :attr:`ReviewText.path` is the path as given, or as a batch's manifest names it."""
+        return repo_path(self.review.file or self.review.path)
+
     def to_dict(self) -> dict[str, Any]:
         """The report as plain data, in the documented JSON shape."""
         rec = self.reconciliation

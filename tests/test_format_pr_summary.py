@@ -29,7 +29,9 @@ _LINK = re.compile(r"(?<!\\)\[([^\]]*)(?<!\\)\]\(([^)]*)\)")
 def test_the_summary_lists_what_needs_attention_with_its_comment(report, in_repo):
     out = render(report, "pr-summary")
     assert out.startswith("### crosscheck: the review of the change from `main` \u2192 `")
-    assert "**Verdict:** stated defects \u2192 **consistent**" in out
+    lines = out.splitlines()
+    assert lines[2].startswith("**1 of ") and "cites code that is not there \u00b7 1 assurance contradicted" in lines[2]
+    assert lines[4].startswith("**Verdict:** stated defects \u2192 **consistent**")  # after what is wrong
     assert "| contradicted claims | 1 |" in out and "| findings missed on the change | 4 of 10 |" in out
     assert "| outside the change (left out) | 1 claims, 3 findings |" in out
     headings = [line for line in out.splitlines() if line.startswith("#### ")]

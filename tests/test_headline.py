@@ -93,6 +93,24 @@ def test_text_report_opens_with_the_headline_then_the_verdict(sample: Callable[[
     assert "\x1b[1;31m2 of 11 claims" in text_format.render(report, color=True)  # coloured bad
 
 
+@pytest.mark.parametrize("columns", [80, 120])
+def test_summary_table_leads_each_pair_with_its_headline(sample: Callable[[str], Report], monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    outcomes = [PairOutcome(id="quickstart", code="c.py", review="r.md", report=sample("quickstart"), error=None),
+                PairOutcome(id="broken", code="c.py", review="r.md", report=None, error="review is binary")]
+    out = text_format.render_summary(outcomes, color=True)
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", out).splitlines()
+    assert all(len(line) <= columns for line in lines)
+    header = next(line for line in lines if "pair" in line)
+    assert header.index("claims' truth") < header.index("verdict")
+    cells = [line.split("\u2502") for line in lines if line.startswith("\u2502")]
+    truth = " ".join(" ".join(row[2].split()) for row in cells if row[1].strip() in ("quickstart", "")).strip()
+    assert truth.startswith(" \u00b7 ".join(QUICKSTART[:2])), truth
+    assert "\x1b[1;31m2 of 11 claims" in out  # coloured bad, though the verdict is consistent
+    assert any(row[1].strip() == "broken" and "not checked" in row[2] for row in cells)
+    assert ("claims by outcome" in header) == (columns >= text_format.NARROW)
+
+
 def test_markdown_report_opens_with_the_headline(sample: Callable[[str], Report]):
     lines = markdown_format.render(sample("quickstart")).splitlines()
     assert lines[0] == "### crosscheck: " + " \u00b7 ".join(QUICKSTART)

@@ -1,7 +1,8 @@
 """A compact Markdown summary of a pull request's review, for a GitHub Actions job summary
 (``$GITHUB_STEP_SUMMARY``) or any other place that shows Markdown.
 
-A heading (the change checked, or the code and the review), the verdict, a table of counts (claims by
+A heading (the change checked, or the code and the review), the headline (what is wrong with the review's
+claims, :mod:`crosscheck.results.headline`), the verdict, a table of counts (claims by
 outcome, missed findings), then the items that need attention, as :mod:`crosscheck.formats.attention`
 selects them: contradicted claims, ungrounded claims, findings the review missed on the change, and the
 pull-request comments whose code is gone (stale). A claim names its comment, as a link when the comment has
@@ -31,6 +32,7 @@ from crosscheck.formats.markdown_format import code, text
 from crosscheck.formats.untrusted import printable
 from crosscheck.models import RunStatus
 from crosscheck.reconcile.model import OUTCOME_ORDER, FindingStatus, Outcome
+from crosscheck.results.headline import headline
 from crosscheck.results.report import Report
 
 MAX_BYTES = 2**20
@@ -159,7 +161,7 @@ def render(report: Report, color: bool = False) -> str:
     rec = report.reconciliation
     verdict = rec.verdict
     summary = _Summary()
-    summary.add(_heading(report), "",
+    summary.add(_heading(report), "", f"**{text(headline(report.to_dict()).text)}**", "",
                 f"**Verdict:** stated {text(verdict.stated.value)} \u2192 **{text(verdict.consistency.value)}** "
                 f"\u2014 {text(verdict.reason, REASON_LIMIT)}", "", *_counts(report))
     chosen = attention.items(report)

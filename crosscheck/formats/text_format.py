@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from crosscheck.formats.base import ReportFormat
 from crosscheck.formats.untrusted import one_line
-from crosscheck.results.headline import headline, outcome_label
+from crosscheck.results.headline import OUTCOME_MEANINGS, headline, outcome_label, row_headline
 from crosscheck.results.outcome import PairOutcome, summary_rows
 from crosscheck.results.report import Report, finding_state, match_text
 
 if TYPE_CHECKING:  # rich is imported where it is used: the plain report, written to files, needs none of it
-    from rich.console import Console
+    from rich.console import Console, RenderableType
     from rich.table import Table
     from rich.text import Text
 
@@ -231,25 +231,41 @@ def _footer(data: dict[str, Any]) -> list[tuple[str, str]]:
     return lines
 
 
+_SUMMARY_COLUMNS = (("pair", None), ("claims' truth", 4), ("verdict", 2), ("missed", None), ("grounded", None),
+                    ("claims by outcome", 3), ("code source", 2))
+"""The summary table's columns and their shares of the width left by those sized to their content."""
+NARROW = 100
+"""Below this many columns the summary table leaves out the claims by outcome and the code source (each pair's
+report and the index page give them)."""
+
+
 def render_summary(outcomes: Sequence[PairOutcome], color: bool = False) -> str:
-    """One table row per pair of a run over several pairs."""
+    """One table row per pair of a run over several pairs: the pair, its headline (what is wrong with the
+    review's claims, in its level's colour), the verdict, the findings missed of all, the share of cited
+    anchors grounded; on a terminal wide enough, the claims by outcome and where the code came from."""
     from rich.table import Table
     from rich.text import Text
     buffer = io.StringIO()
     console = _console(buffer, color)
-    table = Table(title="Summary", title_justify="left", expand=True)
-    for column in ("pair", "verdict", "claims by outcome", "findings (missed)", "grounding", "code source"):
-        table.add_column(column, overflow="fold")
+    columns = _SUMMARY_COLUMNS[:5] if console.width < NARROW else _SUMMARY_COLUMNS
+    table = Table(title="Summary", title_justify="left", expand=True, caption_justify="left",
+                  caption=f"upheld: {OUTCOME_MEANINGS['upheld']}" if len(columns) > 5 else None)
+    for column, ratio in columns:
+        table.add_column(column, overflow="fold", ratio=ratio, no_wrap=ratio is None)
     for row in summary_rows(outcomes):
-        if row["error"]:
-            table.add_row(clean(row["id"]), Text("not checked", style="bold red"), clean(row["error"], 200), "", "", "")
-            continue
-        verdict = Text(f"{row['verdict']} \u2192 ")
-        verdict.append_text(_styled(str(row["consistency"])))
-        outcomes_text = ", ".join(f"{k} {v}" for k, v in row["outcomes"].items()) or "none"  # type: ignore[attr-defined]
-        rate = row["grounding_rate"]
-        table.add_row(clean(row["id"]), verdict, outcomes_text, f"{row['findings']} ({row['missed']})",
-                      _ratio(rate if isinstance(rate, float) else None), clean(row["source"]))
+        top = row_headline(row)
+        cells: list[RenderableType]
+        if top is None:
+            cells = [Text("not checked", style="bold red"), clean(row["error"], 200)]
+        else:
+            verdict = Text(f"{row['verdict']} \u2192 ")
+            verdict.append_text(_styled(str(row["consistency"])))
+            rate = row["grounding_rate"]
+            cells = [Text(top.text, style=_LEVEL_STYLE[top.level]), verdict, f"{row['missed']} of {row['findings']}",
+                     _ratio(rate if isinstance(rate, float) else None),
+                     ", ".join(f"{k} {v}" for k, v in row["outcomes"].items()) or "none",  # type: ignore[attr-defined]
+                     clean(row["source"])]
+        table.add_row(clean(row["id"]), *cells[:len(columns) - 1])
     console.print(table)
     return buffer.getvalue()
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the stages are imported inside the commands, so --help and 
     from crosscheck.load.sources import Resolver
     from crosscheck.results.gates import GateSpec
     from crosscheck.results.outcome import PairOutcome
+    from crosscheck.results.report import Report
     from crosscheck.run.executors import Executor
 
 EXIT_OK = 0
@@ -107,6 +108,8 @@ def run_options(func: F) -> F:
         from crosscheck.load.config import load_config
 
         config = load_config(Path(config_path) if config_path else None)
+        _info(f"crosscheck: configuration from {config.path}" if config.path else
+              "crosscheck: no [tool.crosscheck] configuration found; defaults used", verbose=True)
         for warning in config.warnings:
             click.echo(f"crosscheck: warning: {warning}", err=True)
         click.get_current_context().meta[CONFIG] = config  # for the keys only one command reads
@@ -226,6 +229,51 @@ def gate_options(default: Sequence[str]) -> Callable[[F], F]:
     return decorate
 
 
+VERBOSITY = "crosscheck.verbosity"
+"""Where a command keeps its verbosity in click's context: -1 with ``-q``, 0 by default, 1 with ``-v``."""
+
+
+def verbosity_options(func: F) -> F:
+    """``-q``/``--quiet`` and ``-v``/``--verbose``, kept in the context for :func:`_info`: what goes to stderr
+    besides warnings and errors, and the closing line saying where the reports are. Reports asked for are
+    written and printed whatever the verbosity; warnings, errors and met gates are always said."""
+    decorators = [
+        click.option("-q", "--quiet", is_flag=True,
+                     help="Say only warnings, errors and met gates besides the reports (no progress, no "
+                          "closing line)."),
+        click.option("-v", "--verbose", is_flag=True,
+                     help="Also say the configuration file read and, for each pair, each analyzer's status, "
+                          "findings and time."),
+    ]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, quiet: bool, verbose: bool, **kwargs: Any) -> Any:
+        if quiet and verbose:
+            raise click.UsageError("give -q (--quiet) or -v (--verbose), not both")
+        click.get_current_context().meta[VERBOSITY] = -1 if quiet else int(verbose)
+        return func(*args, **kwargs)
+
+    return _decorated(wrapper, decorators)  # type: ignore[no-any-return]
+
+
+def _info(message: str, *, verbose: bool = False, err: bool = True) -> None:
+    """Say ``message`` unless ``-q`` was given (``verbose``: only with ``-v``); on stderr unless not ``err``."""
+    ctx = click.get_current_context(silent=True)
+    level = ctx.meta.get(VERBOSITY, 0) if ctx is not None else 0
+    if level >= (1 if verbose else 0):
+        click.echo(message, err=err)
+
+
+def _tell_runs(pair_id: str, report: Report) -> None:
+    """With ``-v``: each analyzer's status, findings and time for the pair."""
+    from crosscheck.formats.untrusted import one_line as clean
+
+    for run in sorted(report.runs, key=lambda r: r.name):
+        why = f" ({clean(run.message, 200)})" if run.message else ""
+        _info(f"crosscheck: {clean(pair_id)}: {run.name} {run.version}: {run.status.value}{why}, "
+              f"{len(run.findings)} finding(s), {run.duration_s:.2f} s", verbose=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="crosscheck")
 def cli() -> None:
@@ -257,6 +305,7 @@ def cli() -> None:
               help="Pull-request mode: where a finding counts as missed or contradicts an assurance: the "
                    "changed lines, the changed files, or the whole tree (which is then analyzed).")
 @handle_errors
+@verbosity_options
 @run_options
 @fetch_options
 @gate_options(DEFAULT_FAIL_ON)
@@ -293,6 +342,7 @@ def check(paths: tuple[str, ...], manifest: str | None, fmt: tuple[str, ...], ou
         for form, path in targets:
             _emit(render(report, form, color=path is None and _color()), path)
         outcome = PairOutcome(_report_name(paths[1]), paths[0], paths[1], report, None)
+        _tell_runs(outcome.id, report)
         if output_dir:
             files = write_reports(report, Path(output_dir), outcome.id, _written(formats))
             write_summary([dataclasses.replace(outcome, files=files)], Path(output_dir), title="crosscheck")
@@ -371,6 +421,7 @@ def _executor(name: str, scheduler: str | None, workers: int | None) -> Iterator
 @click.option("--workers", type=click.IntRange(min=1), metavar="N",
               help="Worker processes of the local Dask cluster (default: one per core).")
 @handle_errors
+@verbosity_options
 @run_options
 @fetch_options
 @gate_options(())
@@ -408,12 +459,13 @@ def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[
         cache = None
     with resolver(loaded) as fetch, _executor(executor, scheduler, workers) as runner, _progress() as progress:
         result = run_batch(loaded, options, fetch, output_dir=out, formats=chosen, cache=cache, progress=progress,
-                           processes=usable_cores(), executor=runner)
+                           processes=usable_cores(), executor=runner, on_result=_told)
     write_batch_summary(result.outcomes, out, title=f"crosscheck: {loaded.path.name}", group_by=group_by)
     checked = sum(o.error is None for o in result.outcomes)
     analysis = result.analysis
     reuse = f"; {analysis.cached} analyzer result(s) from the cache, {analysis.analyzed} computed" if analysis else ""
-    click.echo(f"{checked} of {len(loaded.pairs)} pair(s) checked{reuse}; reports in {out} (open {out / 'index.html'})")
+    _info(f"{checked} of {len(loaded.pairs)} pair(s) checked{reuse}; reports in {out} (open {out / 'index.html'})",
+          err=False)
     if result.interrupted:
         click.echo(f"crosscheck: interrupted: the {len(result.outcomes)} finished pair(s) are kept in {out}", err=True)
         sys.exit(130)
@@ -448,6 +500,7 @@ def cache_dir() -> None:
               help="Write every pair's report in every format written by default here, with index.html and "
                    "summary.json.")
 @handle_errors
+@verbosity_options
 @run_options
 @fetch_options
 def demo(output_dir: str | None, options: Options, formats: tuple[str, ...],
@@ -511,6 +564,7 @@ def samples_fetch(ids: tuple[str, ...], resolver: Callable[[Manifest], Resolver]
 @cli.command("pre-commit")
 @click.argument("files", nargs=-1, type=click.Path())
 @handle_errors
+@verbosity_options
 @run_options
 @gate_options(DEFAULT_FAIL_ON)
 def pre_commit(files: tuple[str, ...], options: Options, formats: tuple[str, ...],
@@ -579,7 +633,9 @@ def _check_many(manifest: Manifest | None, paths: Sequence[str], options: Option
         if show and outcome.report is not None:
             click.echo(render(outcome.report, "text", color=color), nl=False)
         state = "checked" if outcome.error is None else f"not checked: {outcome.error}"
-        click.echo(f"crosscheck: {clean(outcome.id)}: {state}", err=True)
+        _info(f"crosscheck: {clean(outcome.id)}: {state}")
+        if outcome.report is not None:
+            _tell_runs(outcome.id, outcome.report)
 
     out = Path(output_dir) if output_dir else None
     with resolver(manifest) as fetch:
@@ -592,7 +648,7 @@ def _check_many(manifest: Manifest | None, paths: Sequence[str], options: Option
         write_summary(outcomes, out, title=f"crosscheck: {manifest.path.name}")
     click.echo(render_summary(outcomes, color=color), nl=False)
     if output_dir:
-        click.echo(f"Reports written to {output_dir} (open {Path(output_dir) / 'index.html'})")
+        _info(f"Reports written to {output_dir} (open {Path(output_dir) / 'index.html'})", err=False)
     return outcomes
 
 
@@ -629,10 +685,22 @@ def _exit_for_gates(outcomes: Sequence[PairOutcome], gates: frozenset[GateSpec],
         sys.exit(EXIT_GATE)
 
 
+def _told(outcome: PairOutcome) -> None:
+    """With ``-v``: a batch's pair as it is finished, and its analyzers' runs when its report was made now."""
+    from crosscheck.formats.untrusted import one_line as clean
+
+    state = "checked" if outcome.error is None else f"not checked: {outcome.error}"
+    _info(f"crosscheck: {clean(outcome.id)}: {state}", verbose=True)
+    if outcome.report is not None:
+        _tell_runs(outcome.id, outcome.report)
+
+
 @contextlib.contextmanager
 def _progress() -> Iterator[Callable[[str, int, int], None]]:
-    """A progress bar on stderr when it is a terminal; nothing otherwise (CI logs stay short)."""
-    if not sys.stderr.isatty():
+    """A progress bar on stderr when it is a terminal and ``-q`` was not given; nothing otherwise (CI logs
+    stay short)."""
+    ctx = click.get_current_context(silent=True)
+    if not sys.stderr.isatty() or (ctx is not None and ctx.meta.get(VERBOSITY, 0) < 0):
         yield lambda stage, done, total: None
         return
     from rich.console import Console

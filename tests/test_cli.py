@@ -296,3 +296,26 @@ def test_gates_and_required_analyzers_come_from_the_config_too(tmp_path):
     assert bad.exit_code == 2 and "[tool.crosscheck] fail-on: 'ungrounded:high': only missed and" in bad.stderr
     required = run('fail-on = []\nrequire = ["ruff"]', "--analyzer", "bandit")
     assert required.exit_code == 2 and "required analyzer ruff did not run" in required.stderr
+
+
+def test_quiet_says_only_what_is_wrong_and_verbose_says_each_analyzers_run(tmp_path):
+    args = ["check", CODE, REVIEW, UNGROUNDED_CODE, UNGROUNDED, "--output-dir"]
+    usual = _run(*args, str(tmp_path / "usual"))
+    quiet = _run(*args, str(tmp_path / "quiet"), "-q")
+    verbose = _run(*args, str(tmp_path / "verbose"), "--verbose")
+    assert usual.exit_code == quiet.exit_code == verbose.exit_code == 1
+    assert "crosscheck: review: checked" in usual.stderr and "Reports written to" in usual.stdout
+    assert "checked" not in quiet.stderr and "Reports written to" not in quiet.stdout
+    gates = [line for line in usual.stderr.splitlines() if line.startswith("crosscheck: gate met: ")]
+    assert gates and quiet.stderr.splitlines() == gates  # the gates met are said whatever the verbosity
+    assert "Summary" in quiet.stdout  # the reports themselves are not chatter
+    runs = [line for line in verbose.stderr.splitlines() if re.match(r"crosscheck: review(-2)?: (bandit|semgrep) ", line)]
+    assert len(runs) == 4 and all(re.search(r", \d+ finding\(s\), \d+\.\d\d s$", line) for line in runs), runs
+    assert not any(line in usual.stderr for line in runs)
+    assert "configuration" in verbose.stderr.splitlines()[0]
+    assert sorted(p.name for p in (tmp_path / "quiet").iterdir()) == sorted(p.name for p in (tmp_path / "usual").iterdir())
+
+
+def test_quiet_and_verbose_exclude_each_other():
+    result = CliRunner().invoke(cli, ["check", "-q", "-v", CODE, REVIEW])
+    assert result.exit_code == 2 and "not both" in result.output

@@ -323,6 +323,21 @@ def test_sample_uris_resolve_from_the_repository_root(samples, validate_sarif):
     assert verdict["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == f"{root}/webhook/review.md"
 
 
+def test_sarif_all_is_the_every_result_mode_on_the_command_line(tmp_path, every_result, validate_sarif):
+    from click.testing import CliRunner
+
+    from crosscheck.cli import cli
+
+    out = tmp_path / "r.sarif"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(REPO)
+        result = CliRunner().invoke(cli, ["check", *PAIRS["quickstart"], "-f", "sarif-all", "-o", str(out)])
+    assert result.exit_code == 1, result.output  # the default gates: its ungrounded claims
+    assert out.read_text(encoding="utf-8") == every_result["quickstart"]
+    data = validate_sarif(out.read_text(encoding="utf-8"))
+    assert any(r["level"] == "note" for r in _run(data, "crosscheck")["results"])  # confirmed and generic claims too
+
+
 def test_a_review_named_from_its_manifest_points_at_the_file_it_was_read_from(tmp_path, monkeypatch, validate_sarif):
     """Fetched code gives no folder to find the review beside: the review's location is the file that was
     read, relative to the working directory, whatever name the report shows it under."""

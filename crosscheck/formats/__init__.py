@@ -48,6 +48,7 @@ class Format(str, enum.Enum):
     GITLAB = "gitlab"
     JUNIT_GITLAB = "junit-gitlab"
     PR_SUMMARY = "pr-summary"
+    SARIF_ALL = "sarif-all"
 
 
 def installed() -> tuple[importlib.metadata.EntryPoint, ...]:

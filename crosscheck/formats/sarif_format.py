@@ -565,5 +565,13 @@ class _Sarif:
         return located
 
 
+def render_all(report: Report, color: bool = False) -> str:
+    """:func:`render` with every claim and finding a result, for a reader of SARIF rather than code scanning."""
+    return render(report, color, all_results=True)
+
+
 FORMAT = ReportFormat(name="sarif", suffix="sarif", order=30, render=render)
 """``--format sarif``, registered as the entry point ``sarif`` of ``crosscheck.formats``."""
+
+ALL_RESULTS_FORMAT = ReportFormat(name="sarif-all", suffix="all.sarif", order=95, default=False, render=render_all)
+"""``--format sarif-all``: every claim and finding a result (code scanning would open an alert for each)."""

@@ -327,3 +327,22 @@ def test_is_printable_says_whether_printable_changes_the_text(text: str) -> None
 
     assert is_printable(text) == (printable(text) == text)
     assert not is_printable(text + "\ud800") and not is_printable(text + "\x1b")
+
+
+def test_the_readmes_screenshots_are_there_at_both_widths() -> None:
+    """docs/screenshots.py made them (run it again when the pages change); the README links each."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("screenshots", REPO / "docs" / "screenshots.py")
+    assert spec is not None and spec.loader is not None
+    screenshots = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(screenshots)
+    IMAGES, PAGES, WIDTHS = screenshots.IMAGES, screenshots.PAGES, screenshots.WIDTHS
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name in PAGES:
+        for width in WIDTHS:
+            picture = IMAGES / f"{name}-{width}.png"
+            data = picture.read_bytes()
+            assert data[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(data[16:20], "big") == width, picture
+            assert f"docs/img/{picture.name}" in readme

@@ -121,14 +121,15 @@ class _Cells(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.cells: list[tuple[str, str]] = []
-        self._class: str | None = None
+        self._class: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._class = dict(attrs).get("class") or "" if tag == "td" else self._class
+        # a cell's tone is the last of its classes ("headline bad")
+        self._class = (dict(attrs).get("class") or "").split()[-1:] or [""] if tag == "td" else self._class
 
     def handle_data(self, data: str) -> None:
         if self._class is not None:
-            self.cells.append((self._class, data))
+            self.cells.append((self._class[0], data))
             self._class = None
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from crosscheck import DISTRIBUTION, __version__, plugins
+from crosscheck import DISTRIBUTION, __version__, interrupts, plugins
 from crosscheck.errors import AnalyzerError, CrosscheckError, InputError
 from crosscheck.models import ChangeScope, Gate, Options, Severity
 
@@ -52,7 +52,7 @@ def handle_errors(func: F) -> F:
             sys.exit(EXIT_ERROR)
         except KeyboardInterrupt:
             click.echo("crosscheck: interrupted", err=True)
-            sys.exit(130)
+            sys.exit(interrupts.exit_code())  # 130 after Ctrl-C, 143 after SIGTERM
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as err:  # noqa: BLE001 - the promise is: never a traceback
@@ -99,12 +99,16 @@ def run_options(func: F) -> F:
                           "in the verdict and the gates."),
         click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
                      help="Read [tool.crosscheck] from this file instead of the nearest pyproject.toml."),
+        click.option("--follow-links", is_flag=True, default=None,
+                     help="Read files below a code folder whose symbolic links lead out of it (by default they "
+                          "are left out and named in the report)."),
     ]
 
     @functools.wraps(func)
     def wrapper(*args: Any, min_severity: str | None, analyzer: tuple[str, ...], rules: str | None,
                 timeout: float | None, timings: bool, audit: bool, test_pattern: tuple[str, ...],
-                include_test_findings: bool | None, config_path: str | None, **kwargs: Any) -> Any:
+                include_test_findings: bool | None, config_path: str | None, follow_links: bool | None,
+                **kwargs: Any) -> Any:
         from crosscheck.load.config import load_config
 
         config = load_config(Path(config_path) if config_path else None)
@@ -122,6 +126,7 @@ def run_options(func: F) -> F:
             audit=audit,
             test_patterns=test_pattern or config.test_patterns or (),
             test_findings=bool(include_test_findings or config.include_test_findings),
+            follow_links=bool(follow_links or config.follow_links),
         )
         return func(*args, options=options, formats=_formats(config), **kwargs)
 
@@ -287,7 +292,7 @@ def cli() -> None:
 @click.option("-f", "--format", "fmt", multiple=True, type=click.Choice(_format_names()),
               help="Format of the report printed or written to the matching --output (repeatable: the n-th "
                    "--format goes to the n-th --output; one may be left without, for stdout).  [default: text]")
-@click.option("-o", "--output", multiple=True, type=click.Path(dir_okay=False, allow_dash=True),
+@click.option("-o", "--output", multiple=True, type=click.Path(allow_dash=True),
               help="Write the report in the matching --format here, - for stdout (repeatable; one pair only).")
 @click.option("--output-dir", type=click.Path(file_okay=False), default=None,
               help="Write every pair's report in every format written by default here, with index.html and "
@@ -323,6 +328,10 @@ def check(paths: tuple[str, ...], manifest: str | None, fmt: tuple[str, ...], ou
     from crosscheck.run import pipeline
 
     _check_required(require)
+    if output_dir:
+        from crosscheck.atomic import check_output_folder
+
+        check_output_folder(Path(output_dir))  # now, not after the analysis
     pr_mode = base is not None or diff_path is not None
     if pr_mode and (manifest is not None or len(paths) < 2):
         raise click.UsageError("--base and --diff take CODE REVIEW [REVIEW]... (not --manifest)")
@@ -376,6 +385,11 @@ def _targets(fmt: Sequence[str], output: Sequence[str]) -> list[tuple[str, str |
         raise click.UsageError(f"{len(formats)} --format and {len(output)} --output: give one --output per "
                                "--format, or one fewer for a report on stdout")
     paths = [None if o == "-" else o for o in output] + [None] * (len(formats) - len(output))
+    from crosscheck.atomic import check_output_file
+
+    for path in paths:
+        if path is not None:
+            check_output_file(Path(path))  # now, not after the analysis
     if sum(p is None for p in paths) > 1:
         raise click.UsageError("only one report can go to stdout; give the others an --output file")
     resolved = [os.path.realpath(p) for p in paths if p is not None]
@@ -445,6 +459,9 @@ def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[
         click.echo(f"crosscheck: warning: {warning}", err=True)
     chosen = tuple(fmt) or _written(formats)
     out = Path(output_dir)
+    from crosscheck.atomic import check_output_folder
+
+    check_output_folder(out)  # now, not after the analysis
     config = click.get_current_context().meta[CONFIG]
     executor = executor or config.executor or "local"
     scheduler = scheduler or (config.scheduler if executor == "dask" else None)
@@ -468,7 +485,7 @@ def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[
           err=False)
     if result.interrupted:
         click.echo(f"crosscheck: interrupted: the {len(result.outcomes)} finished pair(s) are kept in {out}", err=True)
-        sys.exit(130)
+        sys.exit(interrupts.exit_code())
     _exit_for_gates(result.outcomes, fail_on, exit_zero, require)
 
 
@@ -508,6 +525,10 @@ def demo(output_dir: str | None, options: Options, formats: tuple[str, ...],
     """Check every sample pair that ships with crosscheck (fetching the Nova code) and print a summary."""
     from crosscheck.load.samples import sample_manifest
 
+    if output_dir:
+        from crosscheck.atomic import check_output_folder
+
+        check_output_folder(Path(output_dir))
     outcomes = _check_many(sample_manifest(), (), options, formats, resolver, output_dir, show=False)
     _exit_for_gates(outcomes, frozenset(), exit_zero=False)
 
@@ -730,11 +751,12 @@ def _emit(text: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        from crosscheck.atomic import write_atomic
+        from crosscheck.atomic import write_output
 
-        write_atomic(Path(output), text)
+        write_output(Path(output), text)
 
 
 def main() -> None:
     """Entry point of the ``crosscheck`` command."""
+    interrupts.install()
     cli(prog_name="crosscheck")

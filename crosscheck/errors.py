@@ -21,3 +21,7 @@ class AnalyzerError(CrosscheckError):
 
 class PluginError(CrosscheckError):
     """An analyzer plugin could not be found or loaded."""
+
+
+class OutputError(CrosscheckError):
+    """A report or summary could not be written where it was asked for (a file in the way, a full disk)."""

@@ -207,6 +207,9 @@ class Options:
     jobs: int | None = None
     """How many cores the analyzers may use at once (None: every core this process may run on); a Dask
     worker sets its own share. It changes how fast the results come, never what they are."""
+    follow_links: bool = False
+    """Read the files below a code folder whose symbolic links lead out of it (else they are left out and
+    named in the report's diagnostics)."""
 
 
 class Gate(str, enum.Enum):

@@ -179,6 +179,47 @@ CASES: dict[str, Case] = {
          "ruff S602/S604/S605/S307/S102 find no shell and no eval/exec"),
     ),
     **_cases(
+        "review (round two)",
+        ("review-regex-linear", "1 MiB adversarial lines for every review-reader pattern (' \\t#' repeated, "
+         "'a`' after '``', '``a' repeated, hypothesis)", "time grows linearly with the input for every pattern"),
+        ("review-fifo", "a FIFO as the review (check, and in a batch manifest)", f"{EXIT_2}: 'not a regular file'; "
+         "nothing blocks"),
+    ),
+    **_cases(
+        "code (round two)",
+        ("code-deep-nesting", "x = 1+1+... (100k), f()()()... (50k), a.b.b... (100k), ----...1 (100k)",
+         f"{REPORT} within 10 s and 500 MB; the file grounded as plain text with a diagnostic"),
+        ("code-symlink-escape", "a link in the code folder to a file outside it", f"{REPORT}; the outside file "
+         "left out (its text in no report) and named in diagnostics; --follow-links takes it in"),
+        ("code-special-files-named", "a FIFO and a link to /dev/zero in a code folder", f"{REPORT}; each left "
+         "out and named in diagnostics with the reason"),
+        ("code-non-utf8-names", "a file named b'\\xff\\xfe.py' as folder member, as the code and as the review",
+         f"member: {REPORT}, left out and named escaped; code or review: {EXIT_2} naming it escaped"),
+    ),
+    **_cases(
+        "input files (round two)",
+        ("csv-cell-huge", "a manifest CSV cell over 128 KiB", f"{EXIT_2}: names the file and the limit"),
+        ("nested-100k", "JSONL, JSON comments and TOML nested 100,000 deep", f"{EXIT_2}: 'nested too deeply'"),
+    ),
+    **_cases(
+        "output (round two)",
+        ("output-special-files", "--output naming a character device, a FIFO, a link to /dev/stdout",
+         "written through by opening it; never replaced by a regular file"),
+        ("output-dir-below-file", "--output-dir below a regular file", f"{EXIT_2}: names the file in the way"),
+        ("output-is-directory", "--output naming an existing directory", f"{EXIT_2}: 'is a directory'"),
+        ("batch-long-pair-id", "a 250-character pair id (and ids differing only past the limit)", "every report "
+         "and summary.json written; the file name bounded with a hash suffix, unique"),
+        ("batch-disk-full", "ENOSPC while writing reports", f"{EXIT_2}: one line naming how many pairs were written; "
+         "the cache consistent"),
+    ),
+    **_cases(
+        "resources (round two)",
+        ("analyzer-output-cap", "an analyzer printing 500 MB", f"{REPORT}; that analyzer 'failed: output larger "
+         "than ...', crosscheck's memory bounded"),
+        ("batch-sigterm", "SIGTERM during a batch", "exit 143; no crosscheck-batch-* or crosscheck-semgrep-* "
+         "folder left in TMPDIR; every report file present is complete"),
+    ),
+    **_cases(
         "property",
         ("prop-review-reader", "any Markdown-like text (hypothesis)", "claims lie inside the review, lines capped"),
         ("prop-citation-parser", "any text (hypothesis)", "citations never fail, lines counted from the first"),

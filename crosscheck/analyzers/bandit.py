@@ -14,6 +14,7 @@ from typing import Any
 from crosscheck.analyzers.base import (
     Analyzer,
     FileComments,
+    OutputTooLarge,
     ProcessTimeout,
     ReportError,
     completed_run,
@@ -77,6 +78,8 @@ class BanditAnalyzer(Analyzer):
             proc = run_process(argv, timeout_s=options.timeout_s)
         except ProcessTimeout as err:
             return AnalyzerRun(self.name, version, RunStatus.FAILED, message=f"bandit timed out: {err}")
+        except OutputTooLarge as err:
+            return AnalyzerRun(self.name, version, RunStatus.FAILED, message=f"bandit failed: {err}")
         try:
             report = json_report("bandit", proc)
         except ReportError as err:

@@ -8,14 +8,17 @@ import io
 import json
 import os
 import re
+import selectors
 import subprocess
+import tempfile
 import time
 import tokenize
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import IO, Any, ClassVar
 
+from crosscheck import interrupts
 from crosscheck.models import AnalyzerInfo, AnalyzerRun, CodeTarget, Finding, Options, RunStatus
 
 
@@ -63,6 +66,12 @@ class Analyzer(abc.ABC):
         return None
 
 
+OUTPUT_LIMIT = 256 * 2**20
+"""The most an analyzer may print on stdout, and on stderr, in bytes: past it the analyzer is killed and its
+run fails (:class:`OutputTooLarge`). Far above real reports (semgrep's JSON on nova's 844 test files is a
+few MB); while crosscheck reads an output it holds about twice its size, then its parsed JSON."""
+
+
 @dataclass(frozen=True)
 class ProcessResult:
     """What a finished child process left behind."""
@@ -73,8 +82,16 @@ class ProcessResult:
     duration_s: float
 
 
-class ProcessTimeout(Exception):
+class ProcessKilled(Exception):
+    """The child process was killed before it ended: it left no result."""
+
+
+class ProcessTimeout(ProcessKilled):
     """The child process ran past its time limit and was killed."""
+
+
+class OutputTooLarge(ProcessKilled):
+    """The child process printed more than :data:`OUTPUT_LIMIT` on stdout or stderr and was killed."""
 
 
 def run_process(
@@ -82,28 +99,52 @@ def run_process(
 ) -> ProcessResult:
     """Run ``argv`` without a shell and capture its output as text.
 
-    Raises :class:`ProcessTimeout` when the limit passes and ``FileNotFoundError``
-    when the executable does not exist.
+    The output goes to temporary files as it comes, so a flood costs disk up to
+    :data:`OUTPUT_LIMIT`, not memory. Raises :class:`ProcessTimeout` when the
+    limit passes, :class:`OutputTooLarge` past the output limit (the process, and
+    what it started, killed in both cases), ``KeyboardInterrupt`` when the run is
+    stopped (:mod:`crosscheck.interrupts`), and ``FileNotFoundError`` when the
+    executable does not exist.
     """
     start = time.perf_counter()
-    try:
-        proc = subprocess.run(  # noqa: S603 - argv list, no shell, fixed executables
-            list(argv),
-            capture_output=True,
-            timeout=timeout_s,
-            env=dict(env) if env is not None else None,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise ProcessTimeout(f"no result after {timeout_s:g} s") from None
-    return ProcessResult(
-        returncode=proc.returncode,
-        stdout=proc.stdout.decode("utf-8", errors="replace"),
-        stderr=proc.stderr.decode("utf-8", errors="replace"),
-        duration_s=time.perf_counter() - start,
-    )
+    deadline = time.monotonic() + timeout_s
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        with interrupts.child(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=dict(env) if env is not None else None, cwd=cwd) as proc:
+            _copy_output(proc, {"stdout": out, "stderr": err}, deadline, f"no result after {timeout_s:g} s")
+            try:
+                returncode = proc.wait(max(deadline - time.monotonic(), 0.001))
+            except subprocess.TimeoutExpired:  # it closed its output but went on
+                raise ProcessTimeout(f"no result after {timeout_s:g} s") from None
+        return ProcessResult(returncode, _text(out), _text(err), time.perf_counter() - start)
+
+
+def _copy_output(proc: subprocess.Popen[bytes], sinks: Mapping[str, IO[bytes]], deadline: float,
+                 late: str) -> None:
+    """Copy ``proc``'s stdout and stderr into ``sinks`` until both are closed (:func:`run_process`)."""
+    with selectors.DefaultSelector() as selector:
+        for name, stream in (("stdout", proc.stdout), ("stderr", proc.stderr)):
+            if stream is not None:  # both are pipes
+                selector.register(stream, selectors.EVENT_READ, name)
+        while selector.get_map():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ProcessTimeout(late)
+            for key, _ in selector.select(left):
+                chunk = os.read(key.fd, 1 << 16)
+                if not chunk:
+                    selector.unregister(key.fileobj)
+                    continue
+                sink = sinks[key.data]
+                sink.write(chunk)
+                if sink.tell() > OUTPUT_LIMIT:
+                    raise OutputTooLarge(f"output larger than {OUTPUT_LIMIT / 2**20:g} MiB on {key.data}")
+
+
+def _text(file: IO[bytes]) -> str:
+    """What was written to ``file``, decoded (its bytes are let go as soon as they are)."""
+    file.seek(0)
+    return file.read().decode("utf-8", errors="replace")
 
 
 class ReportError(Exception):

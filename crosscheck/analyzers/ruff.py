@@ -49,6 +49,7 @@ from crosscheck import DISTRIBUTION
 from crosscheck.analyzers.bandit import vocabulary as bandit_vocabulary
 from crosscheck.analyzers.base import (
     Analyzer,
+    OutputTooLarge,
     ProcessResult,
     ProcessTimeout,
     ReportError,
@@ -165,6 +166,8 @@ class RuffAnalyzer(Analyzer):
                 honoured = ruff(*CHECK_FLAGS, "--", *marked) if marked else None
             except ProcessTimeout as err:
                 return AnalyzerRun(self.name, version, RunStatus.FAILED, message=f"ruff timed out: {err} (--timeout sets the limit)")
+            except OutputTooLarge as err:
+                return AnalyzerRun(self.name, version, RunStatus.FAILED, message=f"ruff failed: {err}")
             except OSError as err:
                 return AnalyzerRun(self.name, version, RunStatus.FAILED, message=f"ruff could not be started ({err}): reinstall it, pip install ruff")
         duration_s = probe.duration_s + everything.duration_s + (honoured.duration_s if honoured else 0.0)

@@ -17,6 +17,7 @@ import yaml
 from crosscheck.analyzers.base import (
     Analyzer,
     FileComments,
+    OutputTooLarge,
     ProcessTimeout,
     ReportError,
     child_env,
@@ -135,6 +136,8 @@ class SemgrepAnalyzer(Analyzer):
                     proc = run_process(scan, timeout_s=options.timeout_s, env=offline_env(state), cwd=state)
             except ProcessTimeout as err:
                 return AnalyzerRun(self.name, "", RunStatus.FAILED, message=f"semgrep timed out: {err}")
+            except OutputTooLarge as err:
+                return AnalyzerRun(self.name, "", RunStatus.FAILED, message=f"semgrep failed: {err}")
         try:
             report = report or json_report("semgrep", proc)
         except ReportError as err:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from crosscheck.errors import InputError
 from crosscheck.load.code import walked
+from crosscheck.load.files import read_input
 from crosscheck.models import ChangeScope, CodeTarget
 
 GIT_TIMEOUT_S = 60.0
@@ -153,8 +154,7 @@ def load_diff(path: str, code: Path) -> Change:
         if path == "-":
             data = sys.stdin.buffer.read(MAX_DIFF_BYTES + 1)
         else:
-            with Path(path).open("rb") as handle:
-                data = handle.read(MAX_DIFF_BYTES + 1)
+            data = read_input(path, "the diff", MAX_DIFF_BYTES + 1)
     except OSError as err:
         raise InputError(f"cannot read the diff {path!r}: {err.strerror or err}") from None
     if len(data) > MAX_DIFF_BYTES:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import os
+import stat
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from crosscheck.errors import InputError
 from crosscheck.load.comments import CommentExport, export_in, merge_exports
+from crosscheck.load.files import escaped, is_utf8, kind_of, read_input, shown
 from crosscheck.models import CodeTarget, SourceFile
 
 PYTHON_SUFFIXES = (".py", ".pyw", ".pyi")
@@ -51,66 +54,117 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def load_code(path: str | os.PathLike[str]) -> CodeTarget:
+def load_code(path: str | os.PathLike[str], *, follow_links: bool = False) -> CodeTarget:
     """Read a Python file, or every Python file below a directory, into a target.
 
     Directories are walked in sorted order without following symbolic links to
     directories (so link loops cannot trap the walk); version-control, cache and
-    virtual-environment folders are skipped. A file below the directory that
-    cannot be read (a link loop, a dangling link, no permission) is left out and
-    named in :attr:`CodeTarget.skipped`, which the report lists.
+    virtual-environment folders are skipped. Only regular files are read, and none is
+    opened before it is known to be one. A file below the directory that is left out is
+    named, with why, in :attr:`CodeTarget.skipped`, which the report lists: one that is
+    not a regular file (a FIFO, a device), whose name is not UTF-8, that is a symbolic
+    link leading out of the directory (unless ``follow_links``), or that cannot be read
+    (a link loop, a dangling link, no permission).
     """
+    given = os.fspath(path)
     root = Path(path)
     if not root.exists():
         if root.is_symlink():
-            raise InputError(f"code path {str(path)!r} is a dangling symbolic link or a link loop; "
+            raise InputError(f"code path {shown(given)} is a dangling symbolic link or a link loop; "
                              "give a Python file or a directory")
-        raise InputError(f"code path {str(path)!r} does not exist; give a Python file or a directory")
+        raise InputError(f"code path {shown(given)} does not exist; give a Python file or a directory")
     root = root.resolve()
+    for name in (given, str(root)):
+        if not is_utf8(name):
+            raise InputError(f"code path {shown(name)}: its name is not UTF-8, which reports cannot carry; rename it")
     if root.is_file():
         try:
             return CodeTarget(root=str(root), is_dir=False, files=(_read_source(str(root), root.name),))
         except OSError as err:
-            raise InputError(f"cannot read code file {str(path)!r}: {err.strerror}") from None
+            raise InputError(f"cannot read code file {shown(given)}: {err.strerror}") from None
     if not root.is_dir():
-        raise InputError(f"code path {str(path)!r} is neither a file nor a directory")
-    files, skipped = [], []
-    for entry, relative in _python_entries(str(root)):
-        if entry.is_symlink() and not os.path.exists(entry.path):
-            skipped.append(f"{relative}: not read: a dangling symbolic link or a link loop")
+        raise InputError(f"code path {shown(given)} is not a regular file but {_kind(root)}, and not a directory; "
+                         "give a Python file or a directory")
+    files: list[SourceFile] = []
+    skipped: list[str] = []
+    for entry, relative in _python_entries(str(root), skipped):
+        why = _left_out(entry.path, root, follow_links, entry)
+        if why is not None:
+            skipped.append(f"{relative}: {why}")
             continue
         try:
-            if entry.is_file():
-                files.append(_read_source(entry.path, relative))
+            files.append(_read_source(entry.path, relative))
         except OSError as err:
             skipped.append(f"{relative}: not read: {err.strerror or err}")
     if not files:
-        why = f"; {len(skipped)} could not be read ({skipped[0]})" if skipped else ""
-        raise InputError(f"no Python files found under {str(path)!r}{why}")
+        why = f"; {len(skipped)} left out ({skipped[0]})" if skipped else ""
+        raise InputError(f"no Python files found under {shown(given)}{why}")
     return CodeTarget(root=str(root), is_dir=True, files=tuple(sorted(files, key=lambda f: f.path)),
                       skipped=tuple(skipped))
 
 
-def _python_entries(root: str) -> Iterator[tuple[os.DirEntry[str], str]]:
+def _kind(path: Path) -> str:
+    """What ``path`` is (``a FIFO``, ``a socket``, ...), as an error says it."""
+    try:
+        return kind_of(path.stat().st_mode)
+    except OSError:
+        return "gone"
+
+
+def _left_out(path: str, root: Path, follow_links: bool, entry: os.DirEntry[str] | None = None) -> str | None:
+    """Why the walk leaves out the Python file at ``path`` below ``root`` (None: it is read), found without
+    opening it: not a regular file, a symbolic link leading out of ``root`` (unless ``follow_links``), or
+    nothing there. A directory ``entry`` that says it is a regular file spares a stat."""
+    if entry is not None and entry.is_file(follow_symlinks=False):
+        return None
+    link = os.path.islink(path)
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as err:
+        if link and err.errno in (errno.ENOENT, errno.ELOOP):
+            return "not read: a dangling symbolic link or a link loop"
+        return f"not read: {err.strerror or err}"
+    target = os.path.realpath(path) if link else None
+    if not stat.S_ISREG(mode):
+        via = f" (a symbolic link to {escaped(target)})" if target is not None else ""
+        return f"left out: not a regular file but {kind_of(mode)}{via}"
+    if target is not None and not follow_links and not Path(target).is_relative_to(root):
+        return f"a symbolic link leaving the code folder (to {escaped(target)}); left out (--follow-links takes it in)"
+    return None
+
+
+def _python_entries(root: str, skipped: list[str]) -> Iterator[tuple[os.DirEntry[str], str]]:
     """Each Python file's directory entry below ``root`` with its ``/``-separated path relative to it, in
-    sorted order, as :func:`load_code` describes the walk (a folder that cannot be listed is passed over,
-    as :func:`os.walk` does). Directory entries are used as they are, which saves a stat per file."""
+    sorted order, as :func:`load_code` describes the walk. A folder that cannot be listed, and a Python file
+    or folder whose name is not UTF-8, are passed over and named in ``skipped``. Directory entries are used
+    as they are, which saves a stat per file."""
     pending = [("", root)]
     while pending:
         prefix, folder = pending.pop()
         try:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
-        except OSError:
+        except OSError as err:
+            skipped.append(f"{prefix or './'}: not read: {err.strerror or err}")
             continue
         folders = []
         for entry in entries:
             if _is_dir(entry):
-                if not entry.is_symlink() and not _skipped_folder(entry.name):
+                if entry.is_symlink() or _skipped_folder(entry.name):
+                    continue
+                if is_utf8(entry.name):
                     folders.append((f"{prefix}{entry.name}/", entry.path))
+                else:
+                    skipped.append(f"{escaped(prefix + entry.name)}/: {NOT_UTF8}")
             elif entry.name.endswith(PYTHON_SUFFIXES):
-                yield entry, prefix + entry.name
+                if is_utf8(entry.name):
+                    yield entry, prefix + entry.name
+                else:
+                    skipped.append(f"{escaped(prefix + entry.name)}: {NOT_UTF8}")
         pending.extend(reversed(folders))
+
+
+NOT_UTF8 = "left out: its name is not UTF-8, which reports cannot carry"
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -135,20 +189,20 @@ def _skipped_folder(name: str) -> bool:
     return name in SKIPPED_DIRS or name.startswith(".")
 
 
-def load_part(path: str | os.PathLike[str], relative: Sequence[str]) -> CodeTarget:
+def load_part(path: str | os.PathLike[str], relative: Sequence[str], *, follow_links: bool = False) -> CodeTarget:
     """The files at the ``relative`` paths of the code at ``path`` that :func:`load_code` would read: the
     files a change touches, read before the rest so that their analysis can start (a file that is not
     there, or that the walk leaves out, is not part of it)."""
     root = Path(path).resolve()
     if root.is_file():
-        whole = load_code(root)
+        whole = load_code(root, follow_links=follow_links)
         return CodeTarget(root=whole.root, is_dir=False, files=tuple(f for f in whole.files if f.path in relative))
     files = []
     for name in sorted(set(relative)):
         if not walked(name):
             continue
         full = root / name
-        if full.is_file():
+        if _left_out(str(full), root, follow_links) is None:
             try:
                 files.append(_read_source(str(full), name))
             except OSError:
@@ -170,14 +224,16 @@ def load_review(path: str) -> ReviewText:
     """Read the review from a file, or from standard input when ``path`` is ``-``.
 
     A review longer than :data:`MAX_REVIEW_BYTES` is refused rather than read for minutes (a comment
-    export: longer than :data:`MAX_EXPORT_BYTES`).
+    export: longer than :data:`MAX_EXPORT_BYTES`), and so is a file that is not a regular one (a FIFO, a
+    device: see :func:`~crosscheck.load.files.open_input`) or whose name is not UTF-8.
     """
     if path == "-":
         data = sys.stdin.buffer.read(MAX_EXPORT_BYTES + 1)
+    elif not is_utf8(path):
+        raise InputError(f"review file {shown(path)}: its name is not UTF-8, which reports cannot carry; rename it")
     else:
         try:
-            with Path(path).open("rb") as handle:
-                data = handle.read(MAX_EXPORT_BYTES + 1)
+            data = read_input(path, "review file", MAX_EXPORT_BYTES + 1)
         except FileNotFoundError:
             raise InputError(f"review file {path!r} does not exist") from None
         except IsADirectoryError:
@@ -200,8 +256,7 @@ def may_be_export(path: str) -> bool:
     """Whether the review file at ``path`` can be a comment export, from its first bytes alone: after a BOM
     and white space it starts a JSON array or object (:func:`load_review` then says whether it is one)."""
     try:
-        with Path(path).open("rb") as handle:
-            text, _ = decode_review(handle.read(256))
+        text, _ = decode_review(read_input(path, "review file", 256))
     except (OSError, InputError):
         return False
     return text.lstrip()[:1] in ("[", "{")

@@ -142,19 +142,24 @@ def read_export(text: str, *, where: str) -> CommentExport:
 
 def export_in(text: str, *, where: str) -> CommentExport | None:
     """:func:`read_export` of ``text`` when it :func:`looks_like_export`, else None; the JSON is parsed once."""
-    values = _export_values(text)
+    values = _export_values(text, where)
     return None if values is None else _export(_items_of(values, where), where)
 
 
-def _export_values(text: str) -> list[Any] | None:
-    """The JSON values of ``text`` when it looks like an export (see :func:`looks_like_export`), else None."""
+def _export_values(text: str, where: str | None = None) -> list[Any] | None:
+    """The JSON values of ``text`` when it looks like an export (see :func:`looks_like_export`), else None.
+    JSON nested too deeply to be parsed is an :class:`InputError` naming ``where``, when given."""
     stripped = text.lstrip("\ufeff").strip()
     if not stripped.startswith(("[", "{")):
         return None
     try:
         values = _decode_all(stripped)
-    except (ValueError, RecursionError):
+    except ValueError:
         return None
+    except RecursionError:
+        if where is None:
+            return None
+        raise InputError(f"{where}: not a comments export: its JSON is nested too deeply") from None
     return values if all(isinstance(value, list | dict) for value in values) else None
 
 

@@ -14,6 +14,7 @@ timeout = 600
 formats = ["json", "text"]          # what --output-dir writes
 test-patterns = ["tests/*", "test_*.py"]   # globs naming test files (default: the usual conventions)
 include-test-findings = false       # let test-code noise (assert, test passwords) count in the verdict
+follow-links = false                # read files whose symbolic links lead out of a code folder
 executor = "dask"                   # where `crosscheck batch` runs: "local" (default) or "dask"
 scheduler = "tcp://HOST:8786"       # the Dask scheduler (default: a local cluster)
 ```
@@ -28,10 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from crosscheck.errors import InputError
+from crosscheck.load.files import parse_toml, read_input
 from crosscheck.models import Severity
 
 KEYS = ("analyzers", "rules", "min-severity", "timeout", "formats", "test-patterns", "include-test-findings",
-        "executor", "scheduler", "fail-on", "require")
+        "executor", "scheduler", "fail-on", "require", "follow-links")
 EXECUTORS = ("local", "dask")
 
 
@@ -49,6 +51,8 @@ class Config:
     formats: tuple[str, ...] | None = None
     test_patterns: tuple[str, ...] | None = None
     include_test_findings: bool | None = None
+    follow_links: bool | None = None
+    """Read the files below a code folder whose symbolic links lead out of it (``--follow-links``)."""
     executor: str | None = None
     """Where ``crosscheck batch`` runs (one of :data:`EXECUTORS`)."""
     scheduler: str | None = None
@@ -76,7 +80,7 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
         path = find_pyproject(start or Path.cwd())
         if path is None:
             return Config()
-    elif not path.is_file():
+    elif not path.exists():
         raise InputError(f"config file {str(path)!r} does not exist")
     table = _read(path).get("tool", {}).get("crosscheck", {})
     if not isinstance(table, Mapping):
@@ -105,9 +109,10 @@ def parse_config(table: Mapping[str, Any], path: Path) -> Config:
     if executor is not None and executor not in EXECUTORS:
         raise InputError(f"{where}: executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
     scheduler = table.get("scheduler")
-    include = table.get("include-test-findings")
-    if include is not None and not isinstance(include, bool):
-        raise InputError(f"{where}: include-test-findings must be true or false, not {include!r}")
+    include, follow = table.get("include-test-findings"), table.get("follow-links")
+    for key, value in (("include-test-findings", include), ("follow-links", follow)):
+        if value is not None and not isinstance(value, bool):
+            raise InputError(f"{where}: {key} must be true or false, not {value!r}")
     return Config(
         path=path,
         analyzers=_strings(table.get("analyzers"), "analyzers", where),
@@ -117,6 +122,7 @@ def parse_config(table: Mapping[str, Any], path: Path) -> Config:
         formats=_strings(table.get("formats"), "formats", where),
         test_patterns=_strings(table.get("test-patterns"), "test-patterns", where),
         include_test_findings=include,
+        follow_links=follow,
         executor=executor,
         scheduler=_string(scheduler, "scheduler", where) if scheduler is not None else None,
         fail_on=_strings(table.get("fail-on"), "fail-on", where),
@@ -127,7 +133,7 @@ def parse_config(table: Mapping[str, Any], path: Path) -> Config:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return parse_toml(read_input(path, "config file").decode("utf-8"), f"config file {str(path)!r}")
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise InputError(f"cannot read {path}: {err}") from None
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from crosscheck.errors import InputError
+from crosscheck.load.files import parse_json, parse_toml, read_input
 
 __all__ = ["LABEL_KEYS", "Label", "Labels", "LabelsError", "load_labels"]
 
@@ -95,18 +96,23 @@ def _read(path: Path, source: str) -> Any:
     if kind is None:
         raise LabelsError(f"labels file {source!r}: unknown format; name it *.toml or *.json")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_input(path, "labels file").decode("utf-8-sig")
     except FileNotFoundError:
         raise LabelsError(f"labels file {source!r} does not exist") from None
     except UnicodeDecodeError:
         raise LabelsError(f"labels file {source!r} is not UTF-8 text") from None
     except OSError as err:
         raise LabelsError(f"labels file {source!r} cannot be read: {err.strerror or err}") from None
+    except InputError as err:  # not a regular file
+        raise LabelsError(str(err)) from None
     try:
-        return tomllib.loads(text) if kind == "TOML" else json.loads(text)
+        where = f"labels file {source!r}"
+        return parse_toml(text, where) if kind == "TOML" else parse_json(text, where)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as err:
         message = " ".join(str(err).split())
         raise LabelsError(f"labels file {source!r} is not valid {kind}: {message}") from None
+    except InputError as err:  # nested too deeply
+        raise LabelsError(str(err)) from None
 
 
 def _label(entry: object, number: int, source: str, warnings: list[str]) -> Label:

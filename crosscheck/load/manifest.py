@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from crosscheck.errors import InputError
+from crosscheck.load.files import parse_json, parse_toml, read_input
 from crosscheck.load.sources import Upstream, UpstreamFile, upstream_file_from_toml, upstreams_from_toml
 
 RESERVED_IDS = frozenset({"index", "summary"})
@@ -105,7 +106,7 @@ def load_manifest(path: Path) -> Manifest:
         raise InputError(f"manifest {str(path)!r}: unknown format {path.suffix or '(no extension)'!r}; "
                          f"use one of {', '.join(SUFFIXES)}")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_input(path, "manifest").decode("utf-8-sig")
     except FileNotFoundError:
         raise InputError(f"manifest {str(path)!r} does not exist") from None
     except (OSError, UnicodeDecodeError) as err:
@@ -113,7 +114,7 @@ def load_manifest(path: Path) -> Manifest:
     warnings: list[str] = []
     if path.suffix.lower() == ".toml":
         try:
-            data = tomllib.loads(text)
+            data = parse_toml(text, f"manifest {str(path)!r}")
         except tomllib.TOMLDecodeError as err:
             raise InputError(f"manifest {str(path)!r} cannot be read: {err}") from None
         warnings += [f"{path.name}: unknown top-level key {key!r} ignored"
@@ -146,7 +147,7 @@ def _jsonl_entries(text: str, path: Path) -> list[Any]:
         if not line.strip():
             continue
         try:
-            entries.append(json.loads(line))
+            entries.append(parse_json(line, f"{path.name}: line {number}"))
         except json.JSONDecodeError as err:
             raise InputError(f"{path.name}: line {number} is not JSON: {err.msg}") from None
     return entries
@@ -154,6 +155,17 @@ def _jsonl_entries(text: str, path: Path) -> list[Any]:
 
 def _csv_entries(text: str, path: Path) -> list[Any]:
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _csv_rows(reader, path)
+    except csv.Error as err:
+        line = reader.line_num + 1  # the lines read before the one in error
+        if "field limit" in str(err):
+            raise InputError(f"{path.name}: line {line}: a cell is larger than the CSV field limit of "
+                             f"{csv.field_size_limit():,} characters; shorten it") from None
+        raise InputError(f"{path.name}: line {line} is not CSV: {err}") from None
+
+
+def _csv_rows(reader: csv.DictReader[str], path: Path) -> list[Any]:
     header = [name.strip() for name in reader.fieldnames or ()]
     missing = [name for name in ("id", "review") if name not in header]
     if missing:

@@ -31,6 +31,7 @@ from crosscheck.atomic import write_atomic
 from crosscheck.errors import InputError
 from crosscheck.load.cache_dir import default_cache_dir
 from crosscheck.load.code import sha256_bytes
+from crosscheck.load.files import read_input
 
 MAX_BYTES = 50 * 1024 * 1024
 """The largest file accepted from the network or from a wheel."""
@@ -234,9 +235,11 @@ class Resolver:
         if self.user_path is not None:
             path = self.user_path / file.path if self.user_path.is_dir() else self.user_path
             try:
-                data = path.read_bytes()
+                data = read_input(path, "code source")
             except OSError as err:
                 attempts.append(f"user path: cannot read {path}: {err.strerror or err}")
+            except InputError as err:  # not a regular file
+                attempts.append(f"user path: {err}")
             else:
                 given = path
                 if path.name != PurePosixPath(file.path).name:  # keep the basename the review cites

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crosscheck import analyzers
-from crosscheck.errors import CrosscheckError, InputError
+from crosscheck.errors import CrosscheckError, InputError, OutputError
 from crosscheck.load.code import ReviewText, load_code, load_review, may_be_export
 from crosscheck.load.labels import load_labels
 from crosscheck.load.manifest import Manifest, Pair
@@ -54,7 +54,7 @@ from crosscheck.results.outcome import PairOutcome, PairSummary
 from crosscheck.results.report import Report
 from crosscheck.run import pipeline
 from crosscheck.run.cache import CACHE_FORMAT, Analysis, AnalysisCache, code_fingerprint
-from crosscheck.run.executors import CheckSetup, Executor, LocalExecutor
+from crosscheck.run.executors import CheckSetup, Executor, LocalExecutor, PairCheckers
 from crosscheck.run.outputs import write_rendered
 from crosscheck.run.pairs import PairInput, Task
 
@@ -92,27 +92,41 @@ def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *
     checks elsewhere (:mod:`crosscheck.run.executors`; default: this machine, with ``processes``).
 
     A ``KeyboardInterrupt`` while pairs are being checked ends the batch cleanly: the result
-    then holds the pairs finished so far (their reports are already written) and says so.
+    then holds the pairs finished so far (their reports are already written) and says so. A report that
+    cannot be written (a full disk) ends it with an :class:`~crosscheck.errors.OutputError` that says
+    so and how many pairs' reports were written.
     """
     manifest = by_reviewer(manifest)
+    finished = _InOrder(manifest, on_result, progress)
+    try:
+        return _run(manifest, options, resolver, output_dir, formats, cache, finished, progress, processes,
+                    executor)
+    except OutputError as err:
+        written = sum(1 for outcome in finished.outcomes() if outcome.files)
+        raise OutputError(f"{err}; the reports of {written} of {len(manifest.pairs)} pair(s) were written "
+                          f"to {str(output_dir)!r}, and no summary") from None
+
+
+def _run(manifest: Manifest, options: Options, resolver: Resolver | None, output_dir: Path | None,
+         formats: Sequence[str], cache: AnalysisCache | None, finished: _InOrder, progress: Progress,
+         processes: int, executor: Executor | None) -> BatchResult:
+    """:func:`run_batch`, its pairs' outcomes put into ``finished`` as they are finished."""
     plugins = analyzers.load(options.analyzers)
     plugin_keys = [cache.key(p, options) for p in plugins] if cache is not None else [None]
-    done_early: dict[str, PairOutcome] = {}
     inputs: list[PairInput] = []
     for done, pair in enumerate(manifest.pairs, 1):
         item = _load(pair, manifest, resolver, cache, plugin_keys, options, formats, output_dir)
         if isinstance(item, PairOutcome):
-            done_early[pair.id] = item
+            finished.keep(item)
         else:
             inputs.append(item)
         progress("load", done, len(manifest.pairs))
-    finished = _InOrder(manifest, on_result, progress)
     executor = executor or LocalExecutor(processes)
     checkers = executor.checkers(CheckSetup(options, output_dir, tuple(formats),
                                             cache.base if cache is not None else None), len(inputs))
     analysis = None
     try:
-        finished.add(*done_early.values())
+        finished.add()  # those kept while loading (from the cache, or that could not be loaded)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis") as pool:
             began: queue.SimpleQueue[Analysis] = queue.SimpleQueue()
             arrived: queue.SimpleQueue[frozenset[str]] = queue.SimpleQueue()
@@ -134,7 +148,20 @@ def run_batch(manifest: Manifest, options: Options, resolver: Resolver | None, *
     except KeyboardInterrupt:
         finished.add(*checkers.done())  # pairs finished before the workers stopped
         return BatchResult(finished.outcomes(), analysis, interrupted=True)
+    except OutputError:
+        finished.keep(*_salvaged(checkers))  # counted, not handed on: the batch stops
+        raise
     return BatchResult(finished.outcomes(), analysis)
+
+
+def _salvaged(checkers: PairCheckers) -> list[PairOutcome]:
+    """The outcomes of the groups finished when the batch stopped on an error, their reports written (at
+    least: a group that failed too takes with it those collected in the same call)."""
+    while True:
+        try:
+            return checkers.done()
+        except CrosscheckError:
+            continue  # that group's future is taken: the next call goes on with the others
 
 
 class _InOrder:
@@ -147,6 +174,11 @@ class _InOrder:
         self._progress = progress
         self._finished: dict[str, PairOutcome] = {}
         self._handed = 0
+
+    def keep(self, *outcomes: PairOutcome) -> None:
+        """Keep ``outcomes`` without handing them on yet (the next :meth:`add` does, when their turn has come)."""
+        for outcome in outcomes:
+            self._finished[outcome.id] = outcome
 
     def add(self, *outcomes: PairOutcome) -> None:
         """Keep ``outcomes`` (all of them, before any is handed on: a callback may raise Ctrl-C's
@@ -217,7 +249,7 @@ def _load(pair: Pair, manifest: Manifest, resolver: Resolver | None, cache: Anal
     """A pair's inputs; or its outcome already: an error, or its reports from the cache (written out)."""
     code_name, review_name = pair.display_paths(manifest.root)
     try:
-        target, source = _code(pair, resolver)
+        target, source = _code(pair, resolver, options.follow_links)
         review = _review(pair, review_name)
         labels = load_labels(pair.labels) if pair.labels is not None else None
     except CrosscheckError as err:
@@ -281,14 +313,14 @@ def _review(pair: Pair, shown: str) -> ReviewText:
     return review
 
 
-def _code(pair: Pair, resolver: Resolver | None) -> tuple[CodeTarget, Provenance | None]:
+def _code(pair: Pair, resolver: Resolver | None, follow_links: bool) -> tuple[CodeTarget, Provenance | None]:
     if pair.upstream is None:
         assert pair.code is not None  # the manifest guarantees one of code and upstream
-        return load_code(pair.code), None
+        return load_code(pair.code, follow_links=follow_links), None
     if resolver is None:
         raise InputError(f"pair {pair.id!r} needs its code fetched, but fetching is off")
     resolved = resolver.resolve(pair.upstream)
-    return load_code(resolved.path), resolved.provenance
+    return load_code(resolved.path, follow_links=follow_links), resolved.provenance
 
 
 def _report_key(pair: Pair, manifest: Manifest, target: CodeTarget, review: ReviewText,
@@ -331,6 +363,6 @@ def check_pair(pair: Pair, manifest: Manifest, options: Options, resolver: Resol
     """Check one pair by itself, its analyzers run on its code alone (what a batch's report of the pair
     must equal); its code is resolved first when it is an upstream file."""
     code_name, review_name = pair.display_paths(manifest.root)
-    target, source = _code(pair, resolver)
+    target, source = _code(pair, resolver, options.follow_links)
     review = _review(pair, review_name)
     return pipeline.check_target(target, review, options, display_path=code_name, source=source)

@@ -18,12 +18,14 @@ The cache is keyed by the analyzer's :meth:`~crosscheck.analyzers.base.Analyzer.
 (its version and rules), crosscheck's own code (a change to crosscheck can change
 how findings are normalized) and the file's sha256. Entries are JSON files under the
 user cache folder, written atomically (temporary file and rename), so two runs that
-share the cache at worst both write the same entry. A failed or timed-out run is not
+share the cache at worst both write the same entry, and an entry that cannot be written (a full
+disk) is left out, never half-written: it is computed again next time. A failed or timed-out run is not
 cached. Plugins that give no cache key are run on every batch.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import itertools
@@ -134,7 +136,7 @@ class AnalysisCache:
         return self._path(key, sha256).is_file()
 
     def put(self, key: str, sha256: str, result: FileResult) -> None:
-        write_atomic(self._path(key, sha256), json.dumps(_result_data(result), sort_keys=True))
+        self._write(self._path(key, sha256), json.dumps(_result_data(result), sort_keys=True))
 
     def _index_path(self, sha256: str) -> Path:
         # by crosscheck's code: how it indexes a file may change with it
@@ -152,7 +154,7 @@ class AnalysisCache:
             text = orjson.dumps(data)
         except (orjson.JSONEncodeError, TypeError):
             return  # what orjson refuses (a lone surrogate in a parse error): built again next time
-        write_atomic(self._index_path(sha256), text)
+        self._write(self._index_path(sha256), text)
 
     def get_reports(self, key: str) -> dict[str, Any] | None:
         """A pair's cached reports entry (see :mod:`crosscheck.run.batch`), or None."""
@@ -160,7 +162,14 @@ class AnalysisCache:
 
     def put_reports(self, key: str, entry: dict[str, Any]) -> None:
         # key order kept: a summary row's dicts are in the order the page shows them
-        write_atomic(self.base / "reports" / key[:2] / f"{key}.json", json.dumps(entry))
+        self._write(self.base / "reports" / key[:2] / f"{key}.json", json.dumps(entry))
+
+    @staticmethod
+    def _write(path: Path, data: str | bytes) -> None:
+        """Write an entry whole, or (a full disk, a folder made read-only) not at all: the cache is
+        best-effort, and a run goes on without the entry."""
+        with contextlib.suppress(OSError):
+            write_atomic(path, data)
 
     @staticmethod
     def _read(path: Path) -> dict[str, Any] | None:
@@ -426,7 +435,7 @@ def stage_files(folder: Path, files: Sequence[SourceFile], *,
         dest.parent.mkdir(parents=True, exist_ok=True)
         try:
             try:
-                os.link(source.abspath, dest)
+                os.link(os.path.realpath(source.abspath), dest)  # the file, not a link to it (which may be relative)
             except OSError:
                 shutil.copyfile(source.abspath, dest)
         except OSError as err:

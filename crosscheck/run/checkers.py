@@ -19,8 +19,11 @@ import queue
 import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import Any, Generic, TypeVar
+
+from crosscheck import interrupts
 
 __all__ = ["POOL_FROM", "Checkers", "Watched"]
 
@@ -107,6 +110,12 @@ class Checkers(Watched[Outcome], Generic[Task, Outcome]):
         """The outcomes finished since the last call, without waiting (a worker's error is raised here)."""
         outcomes, self._here = self._here, []
         return outcomes + super().done()
+
+    def collect(self, future: Any, tasks: list[Any]) -> list[Outcome]:
+        """As :meth:`Watched.collect`; none from the workers a SIGTERM to the whole process group ended."""
+        if interrupts.stopping() and not future.cancelled() and isinstance(future.exception(), BrokenProcessPool):
+            return []
+        return super().collect(future, tasks)
 
 
 def _context() -> multiprocessing.context.BaseContext:

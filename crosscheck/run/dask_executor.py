@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from crosscheck import DISTRIBUTION
 from crosscheck.errors import CrosscheckError
 from crosscheck.models import AnalyzerRun, CodeTarget, Options, RunStatus, SourceFile
-from crosscheck.run.cache import Analysis, AnalysisCache, FileResult, look_up
+from crosscheck.run.cache import Analysis, AnalysisCache, look_up
 from crosscheck.run.checkers import Watched
 from crosscheck.run.executors import CheckSetup, PairCheckers
 
@@ -169,21 +169,13 @@ def analyze_chunk(names: tuple[str, ...], options: Options, files: list[tuple[st
             targets.append(CodeTarget(str(dest), False, tuple(dataclasses.replace(f, path=path) for f in loaded.files)))
         # the worker's share of its machine (its threads), not every core
         analysis = analyze(plugins, targets, dataclasses.replace(options, jobs=_threads()),
-                           _BestEffortCache(cache_base) if cache_base is not None else None)
+                           AnalysisCache(cache_base) if cache_base is not None else None)
     for sha in gone:
         for plugin in plugins:
             analysis.failures[plugin.name, sha] = AnalyzerRun(
                 plugin.name, "", RunStatus.FAILED, message="the file was removed or changed before it was analyzed",
                 info=plugin.info())
     return analysis
-
-
-class _BestEffortCache(AnalysisCache):
-    """A worker's view of the batch's cache: a result it cannot write there is left to the batch."""
-
-    def put(self, key: str, sha256: str, result: FileResult) -> None:
-        with contextlib.suppress(OSError):
-            super().put(key, sha256, result)
 
 
 def _threads() -> int:

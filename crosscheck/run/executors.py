@@ -86,4 +86,4 @@ class LocalExecutor:
         return Checkers(check, self.processes if pairs >= POOL_FROM else 1)
 
     def stop(self) -> None:
-        """Nothing to do: Ctrl-C reaches the analyzers' processes, which are in this one's group."""
+        """Nothing to do: Ctrl-C and SIGTERM kill the analyzers' processes (:mod:`crosscheck.interrupts`)."""

@@ -94,20 +94,21 @@ def run_change(code_path: str, review_paths: Sequence[str], options: Options | N
     change = change_from_git(Path(code_path), base) if base is not None else load_diff(str(diff), Path(code_path))
     review = load_reviews(review_paths)
     plugins = analyzers.load(options.analyzers)
-    part = None if options.scope is ChangeScope.TREE else load_part(code_path, change.python_files)
+    part = None if options.scope is ChangeScope.TREE else load_part(code_path, change.python_files,
+                                                                   follow_links=options.follow_links)
     if part is not None:
         change.check_applies(part, where="the change")
     cores = Cores()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyzers") as pool:
         if part is None:  # the whole tree is analyzed
-            target = load_code(code_path)
+            target = load_code(code_path, follow_links=options.follow_links)
             change.check_applies(target, where="the change")
             pending = _start(pool, cores, analyzers.run_all, plugins, target, options)
             cores.wait_for_one()
         else:
             pending = _start(pool, cores, _run_staged, plugins, part, options)
             cores.wait_for_one()
-            target = load_code(code_path)
+            target = load_code(code_path, follow_links=options.follow_links)
         prepared = prepare(target, review, code_path)
         _meanwhile(target)
         runs = pending.result()
@@ -124,8 +125,9 @@ def run_text(code_path: str, review: ReviewText, options: Options | None = None,
     tell drift from hallucination when it is not the reviewed revision.
     ``labels`` (the code's known defects) adds the three-way comparison.
     """
-    return check_target(load_code(code_path), review, options, display_path=display_path or code_path,
-                        source=source, labels=labels)
+    follow_links = options is not None and options.follow_links
+    return check_target(load_code(code_path, follow_links=follow_links), review, options,
+                        display_path=display_path or code_path, source=source, labels=labels)
 
 
 def check_target(target: CodeTarget, review: ReviewText, options: Options | None = None, *, display_path: str,

@@ -100,14 +100,14 @@ def test_a_file_that_does_not_parse_is_grounded_as_text_and_said_so(mixed):
     assert mixed["grounding"]["broken.py"]["parser"] == "text"
     assert statuses(data)["bandit"] == "partial"
     assert any(e.startswith("broken.py: ") for a in data["analyzers"] for e in a["errors"])
-    assert any(d.startswith("broken.py: neither ast nor libcst could parse it") for d in data["diagnostics"])
+    assert any(d.startswith("broken.py: could not be parsed as Python") for d in data["diagnostics"])
     assert any(c["citations"] and c["citations"][0]["status"] == "exact" for c in data["claims"])
 
 
 @pytest.mark.case("code-python2")
 def test_python2_code_is_grounded_as_text_and_said_so(mixed):
     assert mixed["grounding"]["legacy.py"]["parser"] == "text"
-    assert any(d.startswith("legacy.py: neither ast nor libcst") for d in mixed["data"]["diagnostics"])
+    assert any(d.startswith("legacy.py: could not be parsed as Python") for d in mixed["data"]["diagnostics"])
     assert any(e.startswith("legacy.py: ") for a in mixed["data"]["analyzers"] for e in a["errors"])
 
 
@@ -144,7 +144,7 @@ def test_a_yaml_file_given_as_code_gives_a_report_that_says_it_is_not_python(tmp
     data = report(tmp_path / "config.yaml", tmp_path / "review.md")
     assert data["grounding"]["files"][0]["parser"] == "text"
     assert set(statuses(data).values()) == {"partial"} and data["findings"] == []
-    assert any("neither ast nor libcst could parse it" in d for d in data["diagnostics"])
+    assert any("could not be parsed as Python" in d for d in data["diagnostics"])
 
 
 @pytest.mark.case("code-thousands-files")

@@ -144,6 +144,9 @@ def expand_aliases(chains: dict[str, list[int]], aliases: dict[str, str]) -> dic
 
 
 _NAME = re.compile(r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*")
+_LONGEST_CHAIN = 32
+"""The most names of a dotted name the text index keeps together: every run of them in ``a.b.c...``
+is a chain, and in a line of ``a.b.b...`` a hundred thousand long that would be quadratically many."""
 
 
 def text_index(source: SourceFile, error: str) -> FileIndex:
@@ -169,11 +172,13 @@ def text_index(source: SourceFile, error: str) -> FileIndex:
     chains: dict[str, list[int]] = defaultdict(list)
     for number, line in enumerate(source.text.splitlines(), start=1):
         code = line.split("#", 1)[0]
+        found: set[str] = set()
         for match in _NAME.finditer(code):
             parts = [p.strip() for p in match.group(0).split(".")]
             for i in range(len(parts)):
-                for j in range(i + 1, len(parts) + 1):
-                    chains[".".join(parts[i:j])].append(number)
+                found.update(".".join(parts[i:j]) for j in range(i + 1, min(i + _LONGEST_CHAIN, len(parts)) + 1))
+        for chain in found:
+            chains[chain].append(number)
     return FileIndex(
         source=source,
         parser="text",

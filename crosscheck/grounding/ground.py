@@ -120,16 +120,27 @@ class _Haystack:
         self.starts = list(itertools.accumulate(map(len, self.lines), initial=0))
         """Where each normalized line starts in :attr:`text` (one more entry: its length)."""
         self._offsets = list(itertools.accumulate(map(len, self._raw), initial=0))
+        self._runs: dict[int, tuple[list[int], list[int]]] = {}
 
     def origin(self, position: int) -> int:
         """Offset in the original text of the normalized character at ``position``."""
         line = bisect.bisect_right(self.starts, position) - 1
         skip = position - self.starts[line]
-        for run in _NONSPACE.finditer(self._raw[line]):
-            if skip < run.end() - run.start():
-                return self._offsets[line] + run.start() + skip
-            skip -= run.end() - run.start()
-        raise IndexError(position)
+        if skip >= len(self.lines[line]):
+            raise IndexError(position)
+        normalized, raw = self._line_runs(line)
+        run = bisect.bisect_right(normalized, skip) - 1
+        return self._offsets[line] + raw[run] + skip - normalized[run]
+
+    def _line_runs(self, line: int) -> tuple[list[int], list[int]]:
+        """Where each run of non-space characters of a line starts, in the normalized line and in the line:
+        found once per line (a line of ``1 + 1 + ...`` may hold a quote a hundred thousand times)."""
+        runs = self._runs.get(line)
+        if runs is None:
+            found = [(run.start(), run.end()) for run in _NONSPACE.finditer(self._raw[line])]
+            normalized = list(itertools.accumulate((end - start for start, end in found[:-1]), initial=0))
+            runs = self._runs[line] = (normalized, [start for start, _ in found])
+        return runs
 
     def find_all(self, needle: str) -> list[tuple[int, int]]:
         """Original ``[start, end)`` offsets of every occurrence of normalized ``needle``."""

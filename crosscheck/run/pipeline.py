@@ -228,7 +228,7 @@ def conclude(prepared: Prepared, runs: tuple[AnalyzerRun, ...], options: Options
         failures = "; ".join(f"{r.name}: {r.message or r.status.value}" for r in runs)
         raise AnalyzerError(f"no analyzer produced a result ({failures}); fix the analyzer installation and retry")
     diagnostics = [f"{r.name} {r.status.value}: {r.message}" for r in runs if r.status is not RunStatus.OK]
-    diagnostics += [f"{f.path}: neither ast nor libcst could parse it ({f.error}); grounded as plain text"
+    diagnostics += [f"{f.path}: could not be parsed as Python ({f.error}); grounded as plain text"
                     for f in grounded.files if f.parser == "text"]
     if review.encoding not in ("utf-8", "utf-8-sig"):
         diagnostics.append(f"review decoded as {review.encoding}")

@@ -24,7 +24,7 @@ _WORD = re.compile(r"\w+")
 
 # A literal mention of a CWE id: "CWE-89", "CWE 89", "cwe89", "CWE: 89", "CWE‑89".
 # It is matched against the lowercased text.
-_CWE_LITERAL = re.compile(r"(?<!\w)cwe[ \t]*[-\u2010-\u2015:#_]?[ \t]*0*([1-9][0-9]{0,5})(?![0-9])")
+_CWE_LITERAL = re.compile(r"(?<!\w)cwe[ \t]*+(?:[-\u2010-\u2015:#_][ \t]*+)?0*+([1-9][0-9]{0,5})(?![0-9])")
 
 _TOP_LEVEL_KEYS = frozenset({"cwe", "ignore"})
 _CATEGORY_KEYS = frozenset({"id", "name", "parents", "terms"})

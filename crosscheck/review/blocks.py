@@ -22,12 +22,13 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
-_HEADING_MARKS = re.compile(r"^[ \t]{0,3}#{1,6}(?=[ \t]|$)|[ \t#]*$")
+_HEADING_OPEN = re.compile(r"^[ \t]{0,3}#{1,6}(?=[ \t]|$)")
+"""The opening marks of an ATX heading; its closing marks are the ``" \\t#"`` it ends with."""
 _MARKER = re.compile(r"^[ \t]*(?:\d{1,9}[.)]|[-*+\u2022])[ \t]*")
 _BULLET = re.compile(r"^[ \t]*\u2022[ \t]+\S")
 _BOLD = r"(?:\*\*(?P<title>[^*\n]{1,120}?)\*\*|__(?P<title2>[^_*\n]{1,120}?)__)"
 """Bold text: ``**API_KEY in code**`` may hold underscores, ``__x__`` may not."""
-_BOLD_LINE = re.compile(rf"^[ \t]*{_BOLD}[ \t]*:?[ \t]*$")
+_BOLD_LINE = re.compile(rf"^[ \t]*{_BOLD}[ \t]*+(?::[ \t]*+)?$")
 _RUN_IN = re.compile(rf"^{_BOLD}[ \t]*:?[ \t]*")
 _COLON_TITLE = re.compile(r"^(?P<title>[^.!?\n`]{2,100}):[ \t]*$")
 CHANGE_BLOCKS = frozenset({"diff", "patch", "suggestion"})
@@ -47,15 +48,15 @@ def label_alternatives(labels: tuple[str, ...]) -> str:
 
 
 _FIELD = re.compile(
-    r"^[ \t]*[^\w\s*_`\[(<|>#-]{0,3}[ \t]*(?:\*\*|__)?(?P<label>"
+    r"^[ \t]*+[^\w\s*_`\[(<|>#-]{0,3}[ \t]*+(?:\*\*|__)?(?P<label>"
     + label_alternatives(ADVICE_FIELDS + REPORT_FIELDS)
     + r")(?:\*\*|__)?[ \t]*(?::|\uff1a)(?:\*\*|__)?(?:[ \t]|$)",
     re.IGNORECASE,
 )
 """A line that opens such a field: "**Fix:** ...", "🔧 Fix: ...", "Recommendation:"."""
 _LOCATION = re.compile(
-    r"^[ \t]*[^\w\s`]{0,3}[ \t]*(?:\*\*|__)?(?:files?|locations?|path|where|lines?|affected\s+files?)(?:\*\*|__)?[ \t]*:"
-    r"(?:\*\*|__)?[ \t]*(?P<rest>.*)$|^[ \t]*(?P<bare>`[^`\n]+`|\S+\.(?:py|pyw|pyi)\S*)[ \t]*$",
+    r"^[ \t]*+[^\w\s`]{0,3}[ \t]*+(?:\*\*|__)?(?:files?|locations?|path|where|lines?|affected\s+files?)(?:\*\*|__)?[ \t]*:"
+    r"(?:\*\*|__)?[ \t]*+(?P<rest>.*+)$|^[ \t]*+(?P<bare>`[^`\n]+`|(?=\S+?\.py)\S++)[ \t]*+$",
     re.IGNORECASE,
 )
 _LOCATION_REST = re.compile(
@@ -66,18 +67,21 @@ _LOCATION_REST = re.compile(
 _LABEL = re.compile(r"(?::[ \t]*(?:\*\*|__)|(?:\*\*|__)[ \t]*:)[ \t]*$")
 """The end of a bold label line: "**Impact:**", "**Impact**:"."""
 _PART = re.compile(
-    r"^[ \t]*[^\w\s]{0,3}[ \t]*(?:\*\*|__)?(?:impact|attack\s+(?:scenario|vector|path)|description|details|evidence"
+    r"^[ \t]*+[^\w\s]{0,3}[ \t]*+(?:\*\*|__)?(?:impact|attack\s+(?:scenario|vector|path)|description|details|evidence"
     r"|examples?|exploit(?:ation)?|proof\s+of\s+concept|poc|steps\s+to\s+reproduce|reproduction|risks?|affected\s+\w+"
     r"|root\s+cause|why\s+it\s+matters|technical\s+details|problem(?:\s+statement)?|vulnerable\s+code)\b",
     re.IGNORECASE,
 )
 """Labels of the parts of one finding: what follows them belongs to that finding."""
-_BADGE_NOISE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)|<[^>\n]*>|[^\w\s]|_")
+_BADGE_NOISE = re.compile(r"!\[([^\]\n]{0,300}+)\]\([^)\n]{0,300}+\)|<[^>\n]{0,300}+>|[^\w\s]|_")
+"""Markup around a badge's words, in at most :data:`LOCATION_MAX` characters (hence the bounds)."""
 _BADGE_WORDS = frozenset({"potential", "issue", "critical", "major", "minor", "high", "medium", "low", "severity",
                           "priority", "security", "nitpick", "refactor", "suggestion", "quick", "win", "bug", "warning",
                           "caution", "important", "p0", "p1", "p2", "p3", "badge", "privacy", "and"})
 _BADGE_MARK = re.compile(r"!\[|<img\b|[\u2600-\u27bf\U0001f300-\U0001faff]|\*\*|(?<![a-z])_|\|", re.IGNORECASE)
-_HTML_IMAGE = re.compile(r"<img\b[^>\n]*>", re.IGNORECASE)
+_HTML_IMAGE = re.compile(r"<img\b[^>\n]*+>?", re.IGNORECASE)
+"""An HTML image tag; or, when none closes on its line, the rest of the line, which holds none either (so
+that a line of unclosed tags is read once)."""
 _IMAGE_WORDS = re.compile(r"/badge/([\w%.]+?)-|\balt=[\"']([^\"'\n]*)", re.IGNORECASE)
 """What an HTML image says: a shields.io badge's label ("/badge/High-634FD1"), else its alt text."""
 _FIELD_LABELS = (r"(?:source|location|locations|file|files|lines?|evidence|severity|confidence|status|effort|risk"
@@ -85,8 +89,8 @@ _FIELD_LABELS = (r"(?:source|location|locations|file|files|lines?|evidence|sever
 _BOLD_FIELD = re.compile(rf"^[ \t]*[-*+][ \t]+(?:\*\*|__){_FIELD_LABELS}(?:(?:\*\*|__)[ \t]*:|:(?:\*\*|__))",
                          re.IGNORECASE)
 """A bullet that is a labelled field of one finding: "- **Location**: `x.py:10`", "- **Severity:** High"."""
-_FIELD_TABLE = re.compile(r"^[ \t]*\|?[ \t]*(?:\*\*)?(?:field|key|property|attribute|item|name)(?:\*\*)?[ \t]*\|"
-                          r"[ \t]*(?:\*\*)?(?:value|details?|description)(?:\*\*)?[ \t]*\|?[ \t]*$", re.IGNORECASE)
+_FIELD_TABLE = re.compile(r"^[ \t]*+(?:\|[ \t]*+)?(?:\*\*)?(?:field|key|property|attribute|item|name)(?:\*\*)?[ \t]*\|"
+                          r"[ \t]*(?:\*\*)?(?:value|details?|description)(?:\*\*)?[ \t]*+(?:\|[ \t]*+)?$", re.IGNORECASE)
 """The header of a table of one finding's fields."""
 _SEVERITY_ONLY = re.compile(r"^\W*(?:critical|high|medium|low|major|minor)(?:\s+(?:severity|priority))?\W*$", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"^(?:[\w-]+:(?:\s|$)|[ \t]+\S|-[ \t])")
@@ -99,10 +103,11 @@ _DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
 _ADVICE_SUMMARY = re.compile(rf"<summary>\s*({label_alternatives(ADVICE_FIELDS)})\s*</summary>", re.IGNORECASE)
 """The summary of a collapsed part of a finding that says what to do: "<summary>Agent prompt</summary>"."""
-_PROSE_SUMMARY = re.compile(r"<summary\b(?![^\n]*</summary>)|<summary>\s*\d{1,3}\.\s", re.IGNORECASE)
-"""A summary that goes on past its line, or a numbered one ("<summary> 1. <s>Title</s> <code>🐞 Bug</code>",
-Qodo's code review): the collapsed block holds a finding, not a bot's tool output."""
-_COMMENT_ONLY = re.compile(r"^\s*(?:<!--.*?-->\s*)+$", re.DOTALL)
+_NUMBERED_SUMMARY = re.compile(r"<summary>\s*\d{1,3}\.\s", re.IGNORECASE)
+_SUMMARY_OPEN = re.compile(r"<summary\b", re.IGNORECASE)
+_SUMMARY_CLOSE = re.compile(r"</summary>", re.IGNORECASE)
+_COMMENT_ONLY = re.compile(r"^\s*+<!--.*-->\s*+$", re.DOTALL)
+"""HTML comments alone (from the first ``<!--`` to the last ``-->``, which may close one comment each)."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,7 @@ def review_lines(text: str) -> list[str]:
 def _parser() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark", {"html": True}).enable("table")
+    return MarkdownIt("commonmark", {"html": True}).enable("table").disable("inline")  # the blocks are enough
 
 
 def split_blocks(text: str) -> tuple[Block, ...]:
@@ -170,6 +175,8 @@ def is_badge(text: str) -> bool:
 
 
 def _image_words(image: re.Match[str]) -> str:
+    if not image.group(0).endswith(">"):
+        return image.group(0)  # no tag
     found = _IMAGE_WORDS.findall(image.group(0))
     label = next((label for label, _ in found if label), None)
     return f" {label} " if label else " ".join(alt for _, alt in found) or " "
@@ -185,6 +192,19 @@ def is_location(text: str) -> bool:
         if not match or (match.group("rest") is not None and not _LOCATION_REST.match(match.group("rest"))):
             return False
     return True
+
+
+def _holds_finding(html: str) -> bool:
+    """Whether a collapsed block's summary in ``html`` goes on past its line (no ``</summary>`` after it
+    there), or is a numbered one ("<summary> 1. <s>Title</s> <code>🐞 Bug</code>", Qodo's code review): the
+    block holds a finding, not a bot's tool output."""
+    if _NUMBERED_SUMMARY.search(html):
+        return True
+    for line in html.split("\n"):
+        closed = max((close.end() for close in _SUMMARY_CLOSE.finditer(line)), default=0)
+        if _SUMMARY_OPEN.search(line, closed):
+            return True
+    return False
 
 
 def _top_level(tokens: list[Token]) -> Iterator[tuple[Token, list[Token]]]:
@@ -245,7 +265,7 @@ class _Splitter:
         if summary is not None:
             self.builder.start(first, summary.group(1), is_item=False)
         if token.type == "html_block":
-            if not self.details and _PROSE_SUMMARY.search(token.content):
+            if not self.details and _holds_finding(token.content):
                 # a finding written in the summary of its own collapsed block (Qodo's "focus areas"): a claim,
                 # and the code under it is the code it quotes
                 self.finding = True
@@ -262,7 +282,7 @@ class _Splitter:
     def _heading(self, first: int, last: int) -> None:
         self.part = False
         line = self.lines[first - 1]
-        title = _clean_title(_HEADING_MARKS.sub("", line))
+        title = _clean_title(_HEADING_OPEN.sub("", line, count=1).rstrip(" \t#"))
         self.builder.start(first, title, is_item=False, heading=line.strip(), heading_end=last)
 
     def _list(self, first: int, last: int, inner: list[Token]) -> None:

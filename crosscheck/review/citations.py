@@ -8,7 +8,9 @@ what lets grounding say whether the cited code is really on the cited line.
 from __future__ import annotations
 
 import enum
+import functools
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from crosscheck.review.blocks import CHANGE_BLOCKS
@@ -19,7 +21,7 @@ MAX_LINE = 10_000_000
 _NUM = r"(\d{1,12})"
 _RANGE = rf"{_NUM}(?:\s*(?:-|\u2013|\u2014|to|through)\s*{_NUM})?"
 _LINE_REF = re.compile(
-    rf"\b(?:lines?|ln\.?)\s*[:#]?\s*{_RANGE}((?:\s*(?:,|and|&|or|,\s*and)\s*\d{{1,12}}(?:\s*(?:-|\u2013|\u2014|to)\s*\d{{1,12}})?)*)"
+    rf"\b(?:lines?|ln\.?)\s*+(?:[:#]\s*+)?{_RANGE}((?:\s*(?:,|and|&|or|,\s*and)\s*\d{{1,12}}(?:\s*(?:-|\u2013|\u2014|to)\s*\d{{1,12}})?)*)"
     rf"|\bL{_NUM}(?:\s*-\s*L?{_NUM})?\b"
     rf"|\bl\.\s?{_NUM}\b"  # "(l. 10)"
     # a linter's line as review bots relay it: "95-95: `subprocess` call with a shell identified ... (S602)"
@@ -42,15 +44,15 @@ _PATH_LINE = re.compile(
 )
 """A line citation that names its file: the conventions of review bots, CLIs and code hosts."""
 _MORE_RANGE = re.compile(rf"{_RANGE}")
-_FENCED = re.compile(r"(```|~~~)[ \t]*([\w+-]*)[ \t]*\n?(.*?)\1", re.DOTALL)
+_FENCED = re.compile(r"(```|~~~)[ \t]*+([\w+-]*+)[ \t]*+\n?(.*?)\1", re.DOTALL)
 _INLINE = re.compile(r"(`{1,2})([^`\n]+?)\1")
 _INLINE_BODY = re.compile(r"`[^`\n]*`")
 _FILE = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w-]+\.(?:py|pyw|pyi))\b")
-_DOTTED = re.compile(r"(?<![\w.`/-])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(\(\))?(?![\w`/-]|\.\w)")
+_DOTTED = re.compile(r"(?<![\w.`/-])([A-Za-z_]\w*+(?:\.[A-Za-z_]\w*+)++)(\(\))?(?![\w`/-]|\.\w)")
 _CALL = re.compile(r"(?<![\w.`])([A-Za-z_]\w*)\(\)")
 _KWARG = re.compile(r"(?<![\w.`=])([a-z_]\w*=(?:True|False|None))(?![\w`])")
 """A keyword argument written in plain prose: "verify=False disables certificate checks"."""
-_SNAKE = re.compile(r"(?<![\w.`-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w`-])")
+_SNAKE = re.compile(r"(?<![\w.`-])([a-z][a-z0-9]*+(?:_[a-z0-9]++)++)(?![\w`-])")
 _EXCEPTION = re.compile(
     r"(?<![\w.`])([A-Z][A-Za-z0-9]*?(?:Error|Exception|Unavailable|NotFound|Failed|Failure|Fault"
     r"|Timeout|Conflict|Denied|Invalid|Exists|Forbidden|Unauthorized))(?![\w`])"
@@ -123,9 +125,9 @@ _NOT_CODE = re.compile(
     r"|[\w.~-]*(?:/[\w.~-]*)+"                        # a path: a file, a folder, a payload like ../../etc/passwd
     r"|[\w-]+(?:\.[\w-]+)*\.(?:py|pyw|pyi|txt|md|toml|ya?ml|cfg|ini)"  # a file name
     r"|[A-Z]{1,3}\d{3,4}"                              # an analyzer's rule id: B602, S608, DUO116
-    r"|[a-z]\w*\.[\w.-]*-[\w.-]*"                     # a dotted rule id with dashes: python.lang.security.audit.x-y
+    r"|[a-z]\w*\.[\w.]*-[\w.-]*"                      # a dotted rule id with dashes: python.lang.security.audit.x-y
     r"|(?:Critical|CRITICAL|High|HIGH|Medium|MEDIUM|Low|LOW)"  # a severity word
-    r"|--?[A-Za-z][\w-]*(?:[ =]\S+)*"                 # a command-line option: --move-to /tmp/x
+    r"|--?[A-Za-z][\w-]*(?:[ =]\S+(?: \S+)*)?"        # a command-line option: --move-to /tmp/x
     r"|(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+/\S*"  # an HTTP request line: GET /agents/{name}
     r"|(?:[\w.-]+\.py|python3?|pip|uv|git|bash|sh|curl|wget|docker|pytest|bandit|semgrep|ruff|npm)[ \t]+-\S.*"
     r"|(?:[\w.-]+\.py|python3?|uv|bash|sh|curl|wget)[ \t]+(?:run[ \t]+)?--?\w.*"
@@ -160,6 +162,20 @@ class _LineRef:
     ranges: tuple[tuple[int, int], ...]
     file: str | None = None
     """The file the reference names itself (``app.py:10``); None for a bare line reference."""
+
+
+class _Covered:
+    """The parts of a sentence that a citation covers already: whether a position is in one is asked of
+    every match in the sentence, so it is answered without going through them."""
+
+    def __init__(self, size: int) -> None:
+        self._marks = bytearray(size + 1)
+
+    def add(self, start: int, end: int) -> None:
+        self._marks[start:end] = b"\x01" * (end - start)
+
+    def __contains__(self, position: int) -> bool:
+        return bool(self._marks[position])
 
 
 def extract(text: str, first_line: int) -> tuple[Citation, ...]:
@@ -219,21 +235,29 @@ def _role(sentence: str, start: int, end: int) -> CitationRole:
     # one word to the cues: its dots and semicolons end no clause
     # and a quote around a name in prose ("consider using 'shlex.quote()'") is no word
     before = sentence[max(0, start - _Side.BEFORE.value) : start].rstrip("'\"\u2018\u201c")
-    context = {_Side.BEFORE: _INLINE_BODY.sub("`x`", before),
-               _Side.AFTER: _INLINE_BODY.sub("`x`", sentence[end : end + _Side.AFTER.value])}
+    return _role_between(_INLINE_BODY.sub("`x`", before), _INLINE_BODY.sub("`x`", sentence[end : end + _Side.AFTER.value]))
+
+
+@functools.lru_cache(maxsize=4096)
+def _role_between(before: str, after: str) -> CitationRole:
+    """The role of code between the words ``before`` and ``after`` it (kept for the last few thousand: the
+    cues take a tenth of a millisecond, and a review that names code often says the same around it)."""
+    context = {_Side.BEFORE: before, _Side.AFTER: after}
     for cue in _ROLE_CUES:
         if cue.pattern.search(context[cue.side]):
             return cue.role
     return CitationRole.ANCHOR
 
 
-def _code_spans(sentence: str, cited: list[tuple[int, int]]) -> tuple[list[_Span], list[tuple[int, int]]]:
+def _code_spans(sentence: str, cited: list[tuple[int, int]]) -> tuple[list[_Span], _Covered]:
     """Quoted code and plain-text identifiers, plus the regions they cover; the ``cited`` regions (line
     citations naming their file) are covered already, and a backticked one is no code."""
     spans: list[_Span] = []
-    covered: list[tuple[int, int]] = list(cited)
+    covered = _Covered(len(sentence))
+    for start, end in cited:
+        covered.add(start, end)
     for match in _FENCED.finditer(sentence):
-        covered.append((match.start(), match.end()))
+        covered.add(match.start(), match.end())
         body = match.group(3).strip("\n")
         if match.group(2).lower() in CHANGE_BLOCKS:
             spans.extend(_change_spans(match.start(), match.end(), _outdent(body, sentence, match.start()),
@@ -241,20 +265,20 @@ def _code_spans(sentence: str, cited: list[tuple[int, int]]) -> tuple[list[_Span
         elif looks_like_code(body):
             spans.append(_Span(match.start(), match.end(), body.strip(), CitationKind.CODE, _role(sentence, match.start(), match.end())))
     for match in _INLINE.finditer(sentence):
-        if any(a <= match.start(2) < b for a, b in covered):
+        if match.start(2) in covered:
             continue
-        covered.append((match.start(), match.end()))
+        covered.add(match.start(), match.end())
         body = match.group(2).strip()
         if looks_like_code(body):
             spans.append(_Span(match.start(), match.end(), body, CitationKind.CODE, _role(sentence, match.start(), match.end())))
     for pattern in (_KWARG, _DOTTED, _CALL, _EXCEPTION, _SNAKE):
         for match in pattern.finditer(sentence):
-            if any(a <= match.start() < b for a, b in covered):
+            if match.start() in covered:
                 continue
             name = match.group(1)
             if pattern is _DOTTED and (name.lower() in _NOT_DOTTED or _FILE.fullmatch(name)):
                 continue
-            covered.append((match.start(), match.end()))
+            covered.add(match.start(), match.end())
             code = name + ("()" if pattern is _CALL or (pattern is _DOTTED and match.group(2)) else "")
             spans.append(_Span(match.start(), match.end(), code, CitationKind.IDENTIFIER, _role(sentence, match.start(), match.end())))
     return sorted(spans, key=lambda s: s.start), covered
@@ -308,10 +332,10 @@ def _change_spans(start: int, end: int, body: str, language: str) -> list[_Span]
     return spans
 
 
-def _line_refs(sentence: str, covered: list[tuple[int, int]]) -> list[_LineRef]:
+def _line_refs(sentence: str, covered: _Covered) -> list[_LineRef]:
     refs = []
     for match in _LINE_REF.finditer(sentence):
-        if any(a <= match.start() < b for a, b in covered):
+        if match.start() in covered:
             continue
         ranges: list[tuple[int, int]] = []
         if match.group(1) is not None:
@@ -343,8 +367,9 @@ def _from_sentence(sentence: str, review_line: int) -> list[Citation]:
     file_name = next(iter(named)) if len(named) == 1 else None
     result: list[Citation] = []
     paired: set[int] = set()
+    near = _Nearby(sentence, spans)
     for ref in refs:
-        chosen = _pair(sentence, ref, spans, paired)
+        chosen = _pair(sentence, ref, spans, paired, near)
         paired.update(chosen)
         for n, (first, last) in enumerate(ref.ranges):
             span = spans[chosen[n]] if len(chosen) == len(ref.ranges) else spans[chosen[0]] if chosen else None
@@ -370,17 +395,57 @@ PAIR_WINDOW = 60
 _HEADS = re.compile(r"^\)[\s*_]*[:\u2013\u2014-][\s*_]*$")
 
 
-def _pair(sentence: str, ref: _LineRef, spans: list[_Span], paired: set[int]) -> list[int]:
+class _Nearby:
+    """Where a sentence's parentheses and code spans (sorted by start) are, so that pairing each of its
+    line references looks only next to it: a long sentence may have many references and spans."""
+
+    def __init__(self, sentence: str, spans: list[_Span]) -> None:
+        self.opens = _positions(sentence, "(")
+        self.closes = _positions(sentence, ")")
+        self.starts = [span.start for span in spans]
+        self.reach: list[int] = []
+        """The furthest end of the spans up to each one."""
+        for span in spans:
+            self.reach.append(max(span.end, self.reach[-1] if self.reach else 0))
+
+    def around(self, ref: _LineRef) -> range:
+        """The spans that may be within :data:`PAIR_WINDOW` of ``ref``: none before or after these is."""
+        first = bisect_left(self.reach, ref.start - PAIR_WINDOW)
+        return range(first, bisect_right(self.starts, ref.end + PAIR_WINDOW))
+
+    def parentheses(self, ref: _LineRef, size: int) -> tuple[int, int] | None:
+        """The ``(`` that ``ref`` stands in and the ``)`` after it (else ``size``), when it stands in one."""
+        before = bisect_left(self.opens, ref.start)
+        if not before:
+            return None
+        opening = self.opens[before - 1]
+        shut = bisect_left(self.closes, opening)
+        if shut < len(self.closes) and self.closes[shut] < ref.start:
+            return None
+        after = bisect_left(self.closes, ref.end)
+        return opening, self.closes[after] if after < len(self.closes) else size
+
+
+def _positions(text: str, char: str) -> list[int]:
+    """Where ``char`` is in ``text``, in order."""
+    found: list[int] = []
+    at = text.find(char)
+    while at != -1:
+        found.append(at)
+        at = text.find(char, at + 1)
+    return found
+
+
+def _pair(sentence: str, ref: _LineRef, spans: list[_Span], paired: set[int], near: _Nearby) -> list[int]:
     """The code spans a line reference points at: the nearest unused anchors in its clause.
 
     A parenthesised reference ("`x` (line 19)") points back at what precedes the
     parenthesis. A reference to several lines ("lines 17 and 18") takes as many
     spans, respectively, when the sentence has them.
     """
-    opening = sentence.rfind("(", 0, ref.start)
-    parenthesised = opening != -1 and ")" not in sentence[opening:ref.start]
-    closing = sentence.find(")", ref.end) if parenthesised else -1
-    closing = len(sentence) if closing == -1 else closing
+    parens = near.parentheses(ref, len(sentence))
+    parenthesised = parens is not None
+    opening, closing = parens if parens is not None else (-1, len(sentence))
 
     def in_clause(span: _Span) -> bool:
         if not parenthesised:
@@ -390,9 +455,9 @@ def _pair(sentence: str, ref: _LineRef, spans: list[_Span], paired: set[int]) ->
         return span.end <= opening or opening < span.start and span.end <= closing or heads
 
     candidates = [
-        i for i, span in enumerate(spans)
-        if i not in paired and span.role is CitationRole.ANCHOR and _distance(span, ref) <= PAIR_WINDOW
-        and in_clause(span)
+        i for i in near.around(ref)
+        if i not in paired and spans[i].role is CitationRole.ANCHOR and _distance(spans[i], ref) <= PAIR_WINDOW
+        and in_clause(spans[i])
     ]
     candidates.sort(key=lambda i: (_crosses_clause(sentence, spans[i], ref), _distance(spans[i], ref)))
     wanted = len(ref.ranges) if len(ref.ranges) > 1 and len(candidates) >= len(ref.ranges) else 1

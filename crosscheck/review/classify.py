@@ -57,7 +57,7 @@ _ASSURANCE = _rx(  # negated statements: the code does not do something bad
     r"\b(?:users?|attackers?|callers?|clients?)\s+cannot\b",
     r"\bcannot\s+be\s+(?:\w+ed|misused|abused)\b",
     r"(?<!\bto\s)\bprevents?\s+(?:[\w-]+\s+){0,3}?(?:injection|scripting|xss|traversal|attacks?|tampering|leaks?|exposure)\b",
-    r"\b(?:does|do|did)\s*(?:n['\u2019]t|\s+not)\s+(?:\w+\s+){0,2}?(?:show|contain|include|expose|reveal|leak|have|"
+    r"\b(?:does|do|did)(?:\s*+n['\u2019]t|\s++not)\s+(?:\w+\s+){0,2}?(?:show|contain|include|expose|reveal|leak|have|"
     r"perform|use|introduce|pose|present|process|handle|affect|call|invoke|import|log|store|expose)\b",
     r"\bthere(?:['\u2019]s|\s+is|\s+are|\s+were|\s+was)\s+no\b",
     r"\bno\s+(?:explicit\s+|direct\s+|obvious\s+|apparent\s+|evident\s+)?(?:indications?|signs?|evidence|hard-?coded|"
@@ -137,13 +137,17 @@ def remedy_start(text: str, title: str) -> int | None:
     start: int | None = None
     said = False  # a sentence other than the title came before
     ticks, counted = 0, 0  # backticks before the sentence: a cut inside code is no cut
+    quoted = False  # whether the sentence is on a blockquote line: quoted text (a bot's prompt, a reply) is no remedy
     for a, b in _sentence_spans(body):
         sentence = body[a:b]
+        newline = body.rfind("\n", counted, a)
+        if newline != -1 or not counted:  # read once for each line, so that a long one stays linear
+            quoted = body[newline + 1 : a + 1].lstrip().startswith(">")
         ticks, counted = ticks + body.count("`", counted, a), a
         label = _label(sentence)
         if label in (_Sentence.DEFECT, _Sentence.ASSURANCE):
             start = None
-        elif label is _Sentence.ADVICE and start is None and said and ticks % 2 == 0 and not _quoted(body, a):
+        elif label is _Sentence.ADVICE and start is None and said and ticks % 2 == 0 and not quoted:
             start = a
         said = said or _plain(sentence) != _plain(title)
     return None if start is None else offset + start
@@ -230,7 +234,7 @@ _REPORT_TITLE = re.compile(rf"^\W*(?:{label_alternatives(REPORT_FIELDS)})\b", re
 
 
 _SEVERITY_TAG = re.compile(
-    r"^\W*(?:\d{1,3}[.)]?\s*)?\W*(?:critical|high|medium|low|major|minor)(?:\s+(?:severity|risk|priority))?\s*[:\-\u2013\u2014]",
+    r"^\W*+(?:\d{1,3}[.)]?\s*+)?\W*+(?:critical|high|medium|low|major|minor)(?:\s+(?:severity|risk|priority))?\s*[:\-\u2013\u2014]",
     re.IGNORECASE,
 )
 """A finding's title tagged with its severity: "1. 🔴 CRITICAL: Pickle deserialization", "HIGH - SSRF"."""
@@ -238,11 +242,11 @@ _SECURITY_LABEL = re.compile(rf"^{SECURITY_LABEL}\s*:?$", re.IGNORECASE)
 """Sourcery's label of a security finding, as a claim's title."""
 _SECURITY_LABEL_LINE = re.compile(rf"^[ \t]*\*\*{SECURITY_LABEL}\s*:?\*\*", re.IGNORECASE | re.MULTILINE)
 """The same label starting a line inside a claim (the English original under a translated comment)."""
-_PROPOSAL = re.compile(r"^[ \t]*(```|~~~)[ \t]*(?:suggestion|diff|patch)[ \t]*\n.*?^[ \t]*\1[ \t]*\Z",
+_PROPOSAL = re.compile(r"\A[ \t]*(```|~~~)[ \t]*(?:suggestion|diff|patch)[ \t]*\n.*?^[ \t]*\1[ \t]*\Z",
                        re.IGNORECASE | re.DOTALL | re.MULTILINE)
 """A claim that is nothing but a proposed change: a suggestion or diff block on its own."""
 _DEFECT_FIELD = re.compile(
-    r"^[ \t]*[^\w\s]{0,3}[ \t]*(?:\*\*|__)?(?:vulnerability|issue|bug|problem|finding|weakness)(?:\*\*|__)?[ \t]*:",
+    r"^[ \t]*+[^\w\s]{0,3}[ \t]*+(?:\*\*|__)?(?:vulnerability|issue|bug|problem|finding|weakness)(?:\*\*|__)?[ \t]*:",
     re.IGNORECASE | re.MULTILINE,
 )
 """A field that names what is wrong: "💡 **Vulnerability:** ...", "**Issue:** ..."."""
@@ -323,9 +327,6 @@ def elsewhere_starts(text: str, title: str) -> list[int]:
             if number and _ELSEWHERE.match(body[a:b])]
 
 
-def _quoted(text: str, at: int) -> bool:
-    """Whether ``text[at]`` is on a blockquote line: quoted text (a bot's prompt, a reply) is no remedy."""
-    return text[text.rfind("\n", 0, at) + 1 : at + 1].lstrip().startswith(">")
 
 
 def _plain(text: str) -> str:

@@ -78,9 +78,7 @@ def _parts(block: Block, lexicon: Lexicon, *, advice_list: bool, cwe: tuple[int,
                        field or ClaimKind.CONTEXT),)
     cuts = elsewhere_starts(block.text, block.title)
     pieces = list(zip([0, *cuts], [*cuts, len(block.text)], strict=True))
-    lines = [(block.start_line + block.text.count("\n", 0, a),
-              block.end_line if b == len(block.text) else block.start_line + block.text[:b].rstrip().count("\n"))
-             for a, b in pieces]
+    lines = _piece_lines(block, pieces)
     main = block.text[: pieces[0][1]].rstrip()
     claims = list(_finding(main, block, lines[0], lexicon, advice_list=advice_list))
     cwe = next((c.cwe for c in reversed(claims) if c.kind is ClaimKind.DEFECT and c.cwe), cwe)
@@ -88,6 +86,26 @@ def _parts(block: Block, lexicon: Lexicon, *, advice_list: bool, cwe: tuple[int,
         same = _claim(block.text[a:b].rstrip(), "", start, end, lexicon, ClaimKind.DEFECT)
         claims.append(same if same.cwe else replace(same, cwe=cwe))
     return tuple(claims)
+
+
+def _piece_lines(block: Block, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The review lines of each piece ``block.text[a:b]``: from the line of ``a`` to that of the piece's last
+    non-blank character (the block's last line, for the last piece); the text is counted once, as a block
+    may say "The same issue exists ..." many times."""
+    text, line, counted = block.text, block.start_line, 0
+    lines: list[tuple[int, int]] = []
+    for a, b in pieces:
+        line += text.count("\n", counted, a)
+        counted, end = a, b
+        while end > a and text[end - 1].isspace():
+            end -= 1
+        if b == len(text):
+            lines.append((line, block.end_line))
+        elif end > a:
+            lines.append((line, line + text.count("\n", a, end)))
+        else:  # a blank piece: its last line is before it
+            lines.append((line, block.start_line + text[:b].rstrip().count("\n")))
+    return lines
 
 
 def _finding(text: str, block: Block, lines: tuple[int, int], lexicon: Lexicon, *,

@@ -21,7 +21,7 @@ _NO_DEFECTS = [
     r"\b(?:are|were|is|was|have\s+been|has\s+been|could\s+be|can\s+be)\s+(?:\w+\s+)?"
     r"(?:detected|found|identified|evident|apparent|present|observed|spotted|seen|noted)",
     # "I did not find direct security vulnerabilities", "we could not identify any security issues"
-    rf"\b(?:did|do|does|could|can)\s*(?:n['\u2019]t|\s+not)\s+(?:find|detect|identify|see|spot|observe|discover)"
+    rf"\b(?:did|do|does|could|can)(?:\s*+n['\u2019]t|\s++not)\s+(?:find|detect|identify|see|spot|observe|discover)"
     rf"\s+(?:any\s+)?{_WORDS}{{0,3}}?(?:security[\s-]+)?{_PROBLEM}\b",
     # "found no direct indications of security defects", "identified no vulnerabilities"
     rf"\b(?:found|find|detected|identified|see|saw|observed)\s+no\s+{_WORDS}{{0,4}}?(?:security[\s-]+)?{_PROBLEM}\b",
@@ -46,7 +46,9 @@ _DEFECTS = [
     rf"\b(?:i|we)\s+(?:have\s+)?(?:found|identified|detected|discovered)\s+(?:the\s+following|several|some|a\s+few|"
     rf"multiple|many|two|three|four|five|\d+|a|an|one)\s+{_WORDS}{{0,3}}?(?:security\s+)?{_PROBLEM}\b",
     # "Security defects detected:" as a heading or lead-in
-    rf"^\W*security\s+{_PROBLEM}\s+(?:detected|found|identified)\b",
+    # (the lines of marks alone before it are read again from each line start: eight at most, or a text of
+    # blank lines would cost the square of its length)
+    rf"^(?:[^\w\n]*+\n){{0,8}}[^\w\n]*+security\s+{_PROBLEM}\s+(?:detected|found|identified)\b",
     # "There are two security issues in this code:"
     rf"\bthere\s+(?:are|is)\s+(?:a\s+few|several|multiple|some|two|three|four|five|\d+|a|an|one)\s+"
     rf"(?:(?!potential\b|possible\b)[\w-]+\s+){{0,2}}?security[\s-]+(?:related\s+)?{_PROBLEM}\b",
@@ -56,7 +58,7 @@ _DEFECTS = [
     rf"(?:the\s+following|several|multiple|some|a|an|\d+)\s+{_WORDS}{{0,3}}?"
     rf"(?:security\s+)?(?:vulnerabilit(?:y|ies)|defects?|flaws?)\b",
 ]
-_EMPTY_SECTION = r"(?![ \t]*\n?[ \t]*[-*_(]*[ \t]*(?:none\b|no\s+(?:issues?|findings?|problems?)\b|n/?a\b|nothing\b))"
+_EMPTY_SECTION = r"(?![ \t]*+\n?[ \t]*+[-*_(]*+[ \t]*+(?:none\b|no\s+(?:issues?|findings?|problems?)\b|n/?a\b|nothing\b))"
 """Not followed (on the next line, or the one after a blank) by "None", "No issues found" and the like."""
 SECURITY_LABEL = r"(?:issue\s*\(security\)|security\s*\([\w.:-]{1,200}\))"
 """Sourcery's label of a security comment: "issue (security)", "security (python.lang.security.audit.x)"."""
@@ -97,15 +99,20 @@ _NEGATED_LEAD = re.compile(r"\b(?:no|not|none|without)\b[^.!?\n]{0,40}$", re.IGN
 
 
 def find_verdicts(text: str) -> tuple[VerdictEvidence, ...]:
-    """Every verdict statement in the review, in order."""
+    """Every verdict statement in the review, in order: the first of each kind on a line."""
     found: dict[int, VerdictEvidence] = {}
     for stated, patterns in ((StatedVerdict.NO_DEFECTS, _NO_RE), (StatedVerdict.DEFECTS, _DEFECT_RE)):
         for pattern in patterns:
+            line, counted = 1, 0  # the matches come in order: the text is counted once for each pattern
             for match in pattern.finditer(text):
-                if stated is StatedVerdict.DEFECTS and _NEGATED_LEAD.search(text[max(0, match.start() - 40) : match.start()]):
+                start = match.start()
+                if stated is StatedVerdict.DEFECTS and _NEGATED_LEAD.search(text[max(0, start - 40) : start]):
                     continue
-                line = text.count("\n", 0, match.start()) + 1
-                found.setdefault(line * 2 + (stated is StatedVerdict.DEFECTS), VerdictEvidence(stated, line, _sentence(text, match.start(), match.end())))
+                line += text.count("\n", counted, start)
+                counted = start
+                key = line * 2 + (stated is StatedVerdict.DEFECTS)
+                if key not in found:  # the sentence once for each line: a line may hold many matches
+                    found[key] = VerdictEvidence(stated, line, _sentence(text, start, match.end()))
     return tuple(found[k] for k in sorted(found))
 
 

@@ -263,10 +263,14 @@ def verbosity_options(func: F) -> F:
 
 def _info(message: str, *, verbose: bool = False, err: bool = True) -> None:
     """Say ``message`` unless ``-q`` was given (``verbose``: only with ``-v``); on stderr unless not ``err``."""
-    ctx = click.get_current_context(silent=True)
-    level = ctx.meta.get(VERBOSITY, 0) if ctx is not None else 0
-    if level >= (1 if verbose else 0):
+    if _verbosity() >= (1 if verbose else 0):
         click.echo(message, err=err)
+
+
+def _verbosity() -> int:
+    """The command's verbosity (see :data:`VERBOSITY`); 0 outside a command."""
+    ctx = click.get_current_context(silent=True)
+    return int(ctx.meta.get(VERBOSITY, 0)) if ctx is not None else 0
 
 
 def _tell_runs(pair_id: str, report: Report) -> None:
@@ -476,7 +480,8 @@ def batch(manifest: str, output_dir: str, fmt: tuple[str, ...], group_by: tuple[
         cache = None
     with resolver(loaded) as fetch, _executor(executor, scheduler, workers) as runner, _progress() as progress:
         result = run_batch(loaded, options, fetch, output_dir=out, formats=chosen, cache=cache, progress=progress,
-                           processes=usable_cores(), executor=runner, on_result=_told)
+                           processes=usable_cores(), executor=runner,
+                           on_result=functools.partial(_told, verbose=True))
     write_batch_summary(result.outcomes, out, title=f"crosscheck: {loaded.path.name}", group_by=group_by)
     checked = sum(o.error is None for o in result.outcomes)
     analysis = result.analysis
@@ -641,7 +646,7 @@ def _check_many(manifest: Manifest | None, paths: Sequence[str], options: Option
     """Several pairs (or a manifest) through the batch runner, without its cache: each pair's text report
     on stdout as it is finished (with ``show``), a line per pair on stderr, then the summary table."""
     from crosscheck.formats import render
-    from crosscheck.formats.text_format import clean, render_summary
+    from crosscheck.formats.text_format import render_summary
     from crosscheck.run.batch import run_batch
     from crosscheck.run.outputs import write_summary
 
@@ -653,10 +658,7 @@ def _check_many(manifest: Manifest | None, paths: Sequence[str], options: Option
     def finished(outcome: PairOutcome) -> None:
         if show and outcome.report is not None:
             click.echo(render(outcome.report, "text", color=color), nl=False)
-        state = "checked" if outcome.error is None else f"not checked: {outcome.error}"
-        _info(f"crosscheck: {clean(outcome.id)}: {state}")
-        if outcome.report is not None:
-            _tell_runs(outcome.id, outcome.report)
+        _told(outcome)
 
     out = Path(output_dir) if output_dir else None
     with resolver(manifest) as fetch:
@@ -706,12 +708,13 @@ def _exit_for_gates(outcomes: Sequence[PairOutcome], gates: frozenset[GateSpec],
         sys.exit(EXIT_GATE)
 
 
-def _told(outcome: PairOutcome) -> None:
-    """With ``-v``: a batch's pair as it is finished, and its analyzers' runs when its report was made now."""
+def _told(outcome: PairOutcome, *, verbose: bool = False) -> None:
+    """A finished pair's line (unless ``-q``; ``verbose``: only with ``-v``, as a batch's), and with ``-v`` its
+    analyzers' runs when its report was made now."""
     from crosscheck.formats.untrusted import one_line as clean
 
     state = "checked" if outcome.error is None else f"not checked: {outcome.error}"
-    _info(f"crosscheck: {clean(outcome.id)}: {state}", verbose=True)
+    _info(f"crosscheck: {clean(outcome.id)}: {state}", verbose=verbose)
     if outcome.report is not None:
         _tell_runs(outcome.id, outcome.report)
 
@@ -720,8 +723,7 @@ def _told(outcome: PairOutcome) -> None:
 def _progress() -> Iterator[Callable[[str, int, int], None]]:
     """A progress bar on stderr when it is a terminal and ``-q`` was not given; nothing otherwise (CI logs
     stay short)."""
-    ctx = click.get_current_context(silent=True)
-    if not sys.stderr.isatty() or (ctx is not None and ctx.meta.get(VERBOSITY, 0) < 0):
+    if not sys.stderr.isatty() or _verbosity() < 0:
         yield lambda stage, done, total: None
         return
     from rich.console import Console

@@ -82,15 +82,11 @@ class ProcessResult:
     duration_s: float
 
 
-class ProcessKilled(Exception):
-    """The child process was killed before it ended: it left no result."""
-
-
-class ProcessTimeout(ProcessKilled):
+class ProcessTimeout(Exception):
     """The child process ran past its time limit and was killed."""
 
 
-class OutputTooLarge(ProcessKilled):
+class OutputTooLarge(Exception):
     """The child process printed more than :data:`OUTPUT_LIMIT` on stdout or stderr and was killed."""
 
 

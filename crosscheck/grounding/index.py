@@ -99,12 +99,13 @@ def index_file(source: SourceFile) -> FileIndex:
     try:
         return ast_index(source)
     except (RecursionError, MemoryError):
-        return _too_deep(source)  # ast's parser or the builder ran out of stack: libcst would hang or crash
+        # ast's parser or the builder ran out of stack: libcst would hang or crash
+        return text_index(source, _too_deep(source.text) or TOO_DEEP)
     except (SyntaxError, ValueError, NotMirrored):
         pass  # syntax newer than this Python, a null byte, or a libcst quirk: libcst decides
-    depth, line = nesting_depth(source.text)
-    if depth > MAX_DEPTH:
-        return text_index(source, f"{TOO_DEEP}: {depth} levels at line {line}")
+    deep = _too_deep(source.text)
+    if deep is not None:
+        return text_index(source, deep)
     from crosscheck.grounding import cst_index  # libcst is heavy: imported only when a file needs it
 
     try:
@@ -126,9 +127,10 @@ any kind in a fraction of a second, and gives up at about 400; on tens of thousa
 takes minutes, or crashes the process."""
 
 
-def _too_deep(source: SourceFile) -> FileIndex:
-    depth, line = nesting_depth(source.text)
-    return text_index(source, f"{TOO_DEEP}: {depth} levels at line {line}" if depth > MAX_DEPTH else TOO_DEEP)
+def _too_deep(text: str) -> str | None:
+    """The parse error of a file nested deeper than :data:`MAX_DEPTH` (its depth and where), else None."""
+    depth, line = nesting_depth(text)
+    return f"{TOO_DEEP}: {depth} levels at line {line}" if depth > MAX_DEPTH else None
 
 
 def nesting_depth(text: str) -> tuple[int, int]:

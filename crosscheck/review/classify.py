@@ -327,8 +327,6 @@ def elsewhere_starts(text: str, title: str) -> list[int]:
             if number and _ELSEWHERE.match(body[a:b])]
 
 
-
-
 def _plain(text: str) -> str:
     """Text without its markup, to compare a line with a title."""
     return re.sub(r"[*_`:#\s]+", " ", text).strip(" .")

@@ -183,8 +183,7 @@ class _InOrder:
     def add(self, *outcomes: PairOutcome) -> None:
         """Keep ``outcomes`` (all of them, before any is handed on: a callback may raise Ctrl-C's
         ``KeyboardInterrupt``), then hand on those whose turn has come."""
-        for outcome in outcomes:
-            self._finished[outcome.id] = outcome
+        self.keep(*outcomes)
         while self._handed < len(self._order) and self._order[self._handed] in self._finished:
             self._on_result(self._finished[self._order[self._handed]])
             self._handed += 1
